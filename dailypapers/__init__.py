@@ -1,0 +1,1 @@
+"""dailypapers: a self-hosted Daily Papers service."""

@@ -1,0 +1,18 @@
+"""URL map. Each app owns its own ``urls.py``; order matters only where paths overlap:
+fixed paths under /papers/ (search, trending, submit, ...) come before /papers/<arxiv_id>."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from api.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/papers", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("search.urls")),
+    path("", include("community.urls")),
+    path("", include("digests.urls")),
+    path("", include("papers.urls")),
+]
