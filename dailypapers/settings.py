@@ -131,9 +131,7 @@ _TASK_BACKENDS = {
 }
 TASKS = {
     "default": {
-        "BACKEND": _TASK_BACKENDS[
-            env_choice("TASKS_BACKEND", "immediate", tuple(_TASK_BACKENDS))
-        ]
+        "BACKEND": _TASK_BACKENDS[env_choice("TASKS_BACKEND", "immediate", tuple(_TASK_BACKENDS))]
     }
 }
 

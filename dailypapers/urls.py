@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("community.urls")),
     path("", include("digests.urls")),
+    path("", include("api.urls")),
     path("", include("papers.urls")),
 ]

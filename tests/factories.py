@@ -30,7 +30,8 @@ def make_org(slug: str = "", name: str = "") -> Organization:
 
 
 def make_author(name: str) -> Author:
-    return Author.objects.get_or_create(slug=slugify(name, allow_unicode=True), defaults={"name": name})[0]
+    slug = slugify(name, allow_unicode=True)
+    return Author.objects.get_or_create(slug=slug, defaults={"name": name})[0]
 
 
 def make_paper(

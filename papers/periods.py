@@ -1,0 +1,112 @@
+"""Feed periods: a day (YYYY-MM-DD), an ISO week (YYYY-Www) or a month (YYYY-MM).
+
+Parsed once here and used by pages, API, RSS and CLI, so every entry point accepts
+and rejects the same strings with the same messages.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["day", "week", "month"]
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class PeriodError(ValueError):
+    """A period string that is malformed or names an impossible date."""
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: Kind
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def slug(self) -> str:
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "day":
+            return self.start.strftime("%A, %B %-d, %Y")
+        if self.kind == "week":
+            span = f"{self.start:%b %-d} to {self.end:%b %-d}"
+            return f"Week {self.slug[-2:]} of {self.slug[:4]} ({span})"
+        return self.start.strftime("%B %Y")
+
+    def shifted(self, steps: int) -> Period:
+        """The period ``steps`` periods later (negative: earlier)."""
+        if self.kind == "day":
+            return day(self.start + dt.timedelta(days=steps))
+        if self.kind == "week":
+            return week_of(self.start + dt.timedelta(weeks=steps))
+        month_index = self.start.year * 12 + self.start.month - 1 + steps
+        return month_of(dt.date(month_index // 12, month_index % 12 + 1, 1))
+
+    def contains(self, date: dt.date) -> bool:
+        return self.start <= date <= self.end
+
+
+def day(date: dt.date) -> Period:
+    return Period("day", date, date)
+
+
+def week_of(date: dt.date) -> Period:
+    start = date - dt.timedelta(days=date.weekday())
+    return Period("week", start, start + dt.timedelta(days=6))
+
+
+def month_of(date: dt.date) -> Period:
+    last = calendar.monthrange(date.year, date.month)[1]
+    return Period("month", date.replace(day=1), date.replace(day=last))
+
+
+def _parse_day(value: str) -> Period:
+    if not _DAY.match(value):
+        raise PeriodError(f"'{value}' is not a date in YYYY-MM-DD format")
+    try:
+        return day(dt.date.fromisoformat(value))
+    except ValueError:
+        raise PeriodError(f"'{value}' is not a real calendar date") from None
+
+
+def _parse_week(value: str) -> Period:
+    match = _WEEK.match(value)
+    if not match:
+        raise PeriodError(f"'{value}' is not a week in YYYY-Www format (e.g. 2025-W07)")
+    try:
+        monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise PeriodError(f"'{value}' is not a week that exists in {match[1]}") from None
+    return week_of(monday)
+
+
+def _parse_month(value: str) -> Period:
+    match = _MONTH.match(value)
+    if not match:
+        raise PeriodError(f"'{value}' is not a month in YYYY-MM format")
+    year, month = int(match[1]), int(match[2])
+    if not (1 <= month <= 12 and 1 <= year <= 9999):
+        raise PeriodError(f"'{value}' is not a real month")
+    return month_of(dt.date(year, month, 1))
+
+
+_PARSERS = {"day": _parse_day, "week": _parse_week, "month": _parse_month}
+
+
+def parse_period(kind: Kind, value: str) -> Period:
+    """Parse ``value`` as a period of ``kind``; raises PeriodError with a readable message."""
+    return _PARSERS[kind](value.strip())
