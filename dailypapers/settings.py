@@ -183,10 +183,11 @@ EMAIL_BACKEND = (
 
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(DATA_DIR / "index")))
 
-# Trending: score = (votes + COMMENT_WEIGHT * comments) / (age_hours + OFFSET) ** GRAVITY
-TRENDING_GRAVITY = env_float("TRENDING_GRAVITY", 1.5, minimum=0.0)
+# Trending (community/trending.py, published at /about/trending): every vote and comment
+# counts 2 ** -(its age in hours / HALF_LIFE); a comment weighs COMMENT_WEIGHT votes.
+TRENDING_HALF_LIFE_HOURS = env_float("TRENDING_HALF_LIFE_HOURS", 24.0, minimum=0.1)
 TRENDING_COMMENT_WEIGHT = env_float("TRENDING_COMMENT_WEIGHT", 0.5, minimum=0.0)
-TRENDING_AGE_OFFSET_HOURS = env_float("TRENDING_AGE_OFFSET_HOURS", 2.0, minimum=0.0)
+TRENDING_CACHE_SECONDS = env_int("TRENDING_CACHE_SECONDS", 60, minimum=0)
 
 # Submission rules (Hugging Face's defaults).
 SUBMIT_MAX_AGE_DAYS = env_int("SUBMIT_MAX_AGE_DAYS", 14, minimum=1)
@@ -207,3 +208,67 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Email digests (digests app).
+DIGEST_SEND_HOUR = env_int("DIGEST_SEND_HOUR", 7, minimum=0)  # local time; daily runs Mon-Fri
+DIGEST_WEEKLY_WEEKDAY = env_int("DIGEST_WEEKLY_WEEKDAY", 0, minimum=0)  # 0 = Monday
+DIGEST_MAX_PAPERS = env_int("DIGEST_MAX_PAPERS", 30, minimum=1)
+DIGEST_BATCH_SIZE = env_int("DIGEST_BATCH_SIZE", 100, minimum=1)  # messages per SMTP connection
+DIGEST_MAX_ATTEMPTS = env_int("DIGEST_MAX_ATTEMPTS", 4, minimum=1)  # per message, temp failures
+DIGEST_RETRY_BASE_SECONDS = env_float("DIGEST_RETRY_BASE_SECONDS", 2.0, minimum=0.0)
+DIGEST_MAX_HARD_FAILURES = env_int("DIGEST_MAX_HARD_FAILURES", 3, minimum=1)
+DIGEST_CLAIM_TIMEOUT_SECONDS = env_int("DIGEST_CLAIM_TIMEOUT_SECONDS", 900, minimum=1)
+DIGEST_CONFIRM_MAX_AGE_SECONDS = env_int("DIGEST_CONFIRM_MAX_AGE_SECONDS", 3 * 86400, minimum=60)
+DIGEST_UNSUBSCRIBE_MAILTO = env_str("DIGEST_UNSUBSCRIBE_MAILTO", "")  # optional List-Unsubscribe
+
+# --- Community (issue 4) ---
+# scrypt first: a memory-hard hasher from the standard library (no extra dependency);
+# the others stay so older hashes still verify and are upgraded on the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file (not :memory:) so threaded tests share one WAL database; per-process name so
+    # parallel test runs in one checkout never clobber each other's test database.
+    import os as _os
+    import tempfile as _tempfile
+
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
+        Path(_tempfile.gettempdir()) / f"dailypapers-test-{_os.getpid()}.sqlite3"
+    )
+# Rate limits (community/ratelimit.py): requests allowed per fixed window; over it -> HTTP 429.
+RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
+RATE_LIMITS = {
+    # scope: (max requests, window seconds); signup/login count per client IP, the rest per user.
+    "signup": (env_int("RATE_LIMIT_SIGNUP_PER_HOUR", 5, minimum=1), 3600),
+    "login": (env_int("RATE_LIMIT_LOGIN_PER_15MIN", 10, minimum=1), 900),
+    "password_reset": (env_int("RATE_LIMIT_PASSWORD_RESET_PER_HOUR", 5, minimum=1), 3600),
+    "submit": (env_int("RATE_LIMIT_SUBMIT_PER_HOUR", 10, minimum=1), 3600),
+    "vote": (env_int("RATE_LIMIT_VOTE_PER_MINUTE", 60, minimum=1), 60),
+    "comment": (env_int("RATE_LIMIT_COMMENT_PER_MINUTE", 5, minimum=1), 60),
+}
+COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 5000, minimum=100)
+SUBMIT_RETRY_MAX_ATTEMPTS = env_int("SUBMIT_RETRY_MAX_ATTEMPTS", 8, minimum=1)
+
+# Operations (dailypapers/ops.py, deploy/, docs/deploy.md).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_DIR = Path(env_str("METRICS_DIR", str(DATA_DIR / "metrics")))
+MIDDLEWARE.insert(0, "dailypapers.ops.MetricsMiddleware")
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
+LOGGING["formatters"]["json"] = {"()": "dailypapers.ops.JsonFormatter"}
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+# Feed pages and API responses are cached this long (seconds); any vote, comment or import
+# invalidates them at once (dailypapers/cache.py), so this only bounds memory use.
+CACHE_TIMEOUT = env_int("CACHE_TIMEOUT", 600, minimum=0)
+# A background task still "running" after this long on a worker that stopped reporting is
+# handed to another worker (dailypapers/management/commands/worker.py).
+TASK_STALE_AFTER = env_int("TASK_STALE_AFTER", 3600, minimum=60)
+
+# Search (see search/README.md). The embedding model is one of search.embedding.MODELS.
+SEARCH_EMBEDDING_MODEL = env_str("SEARCH_EMBEDDING_MODEL", "minilm-int8")
+SEARCH_ANN_MIN_VECTORS = env_int("SEARCH_ANN_MIN_VECTORS", 50_000, minimum=1)
+# Topic digests keep trending papers whose rank_papers score (hybrid, scaled 0..1 within the
+# candidates) reaches this; lower keeps more loosely related papers.
+DIGEST_TOPIC_MIN_SCORE = env_float("DIGEST_TOPIC_MIN_SCORE", 0.2, minimum=0.0)

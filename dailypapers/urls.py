@@ -11,6 +11,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/papers", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", include("dailypapers.ops")),  # /healthz, /metrics
     path("", include("search.urls")),
     path("", include("community.urls")),
     path("", include("digests.urls")),

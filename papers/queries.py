@@ -7,7 +7,8 @@ from typing import Literal
 
 from django.db.models import Prefetch, QuerySet
 
-from papers.models import DailyEntry, Paper, PaperAuthor
+from papers import periods
+from papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 from papers.periods import Period
 
 FeedSort = Literal["upvotes", "newest"]
@@ -68,3 +69,65 @@ def adjacent_feed_dates(date: dt.date) -> tuple[dt.date | None, dt.date | None]:
 
 def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:
     return with_card_data(Paper.objects.filter(arxiv_id=arxiv_id)).first()
+
+
+def first_feed_date() -> dt.date | None:
+    """The earliest date that has visible papers on the daily feed."""
+    entry = DailyEntry.objects.filter(hidden=False).order_by("date").only("date").first()
+    return entry.date if entry else None
+
+
+def adjacent_feed_periods(period: Period) -> tuple[Period | None, Period | None]:
+    """The nearest earlier and later periods of the same kind that have papers.
+
+    For days this is ``adjacent_feed_dates``; for weeks and months it jumps over empty
+    weeks or months the same way, so ← → never lead to an empty page.
+    """
+    visible = DailyEntry.objects.filter(hidden=False)
+    before = (
+        visible.filter(date__lt=period.start).order_by("-date").values_list("date", flat=True)
+    ).first()
+    after = (
+        visible.filter(date__gt=period.end).order_by("date").values_list("date", flat=True)
+    ).first()
+    return (
+        period_containing(period.kind, before) if before else None,
+        period_containing(period.kind, after) if after else None,
+    )
+
+
+def period_containing(kind: str, date: dt.date) -> Period:
+    """The day, week or month that contains ``date``."""
+    if kind == "day":
+        return periods.day(date)
+    if kind == "week":
+        return periods.week_of(date)
+    return periods.month_of(date)
+
+
+def feed_entries_of_paper(paper: Paper) -> QuerySet[DailyEntry]:
+    """The visible appearances of ``paper`` on the daily feed, oldest first."""
+    return (
+        DailyEntry.objects.filter(paper=paper, hidden=False)
+        .select_related("submitted_by")
+        .order_by("date")
+    )
+
+
+def author_by_slug(slug: str) -> Author | None:
+    return Author.objects.filter(slug=slug).first()
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug).first()
+
+
+def papers_by_author(author: Author) -> QuerySet[Paper]:
+    """The author's papers, newest first, ready for cards."""
+    papers = Paper.objects.filter(authorships__author=author).distinct()
+    return with_card_data(papers.order_by("-published_at", "-id"))
+
+
+def papers_of_organization(organization: Organization) -> QuerySet[Paper]:
+    """The organization's papers, newest first, ready for cards."""
+    return with_card_data(organization.papers.order_by("-published_at", "-id"))

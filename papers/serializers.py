@@ -7,8 +7,12 @@ field names stay identical everywhere. Callers prefetch ``authorships__author``,
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
 
 from papers.models import DailyEntry, Organization, Paper, PaperAuthor
 
@@ -18,6 +22,11 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def avatar_url(username: str) -> str:
+    """A local account's avatar (an initials SVG served by the api app, like HF's defaults)."""
+    return f"{settings.SITE_URL}/avatars/{quote(username)}.svg"
 
 
 def _object_id(prefix: int, pk: int) -> str:
@@ -52,32 +61,62 @@ def hf_author(authorship: PaperAuthor) -> dict[str, Any]:
         data["user"] = {
             "_id": _object_id(3, user.pk),
             "user": user.username,
+            "name": user.username,
             "fullname": user.get_full_name() or user.username,
             "type": "user",
+            "isPro": False,
+            "avatarUrl": avatar_url(user.username),
         }
     return data
 
 
+def _name_id(name: str) -> str:
+    # Imported submitters are HF accounts we only know by name: a stable id from the name.
+    return hashlib.sha1(name.encode()).hexdigest()[:24]
+
+
 def hf_submitter(entry: DailyEntry | None) -> dict[str, Any] | None:
+    """Item-level ``submittedBy``: the account that put the paper on the feed."""
     if entry is None:
         return None
     user = entry.submitted_by
     if user is not None:
-        return {
+        data: dict[str, Any] = {
             "_id": _object_id(3, user.pk),
             "name": user.username,
             "fullname": user.get_full_name() or user.username,
             "type": "user",
+            "avatarUrl": avatar_url(user.username),
         }
-    if not entry.submitter_name:
+        is_mod = bool(user.is_staff)
+    elif entry.submitter_name:
+        data = {
+            "_id": _name_id(entry.submitter_name),
+            "name": entry.submitter_name,
+            "fullname": entry.submitter_fullname or entry.submitter_name,
+            "type": "user",
+        }
+        is_mod = False
+    else:
         return None
-    data = {
-        "name": entry.submitter_name,
-        "fullname": entry.submitter_fullname or entry.submitter_name,
-        "type": "user",
-    }
     if entry.submitter_avatar:
         data["avatarUrl"] = entry.submitter_avatar
+    # HF account flags: there are no paid or HF-staff accounts here; moderators are staff.
+    data.update(isPro=False, isHf=False, isHfAdmin=False, isMod=is_mod, isUserFollowing=False)
+    return data
+
+
+def hf_daily_submitter(entry: DailyEntry | None) -> dict[str, Any] | None:
+    """Paper-level ``submittedOnDailyBy``: HF names the username both ``user`` and ``name``."""
+    submitter = hf_submitter(entry)
+    if submitter is None:
+        return None
+    data = {
+        key: submitter[key]
+        for key in ("_id", "fullname", "name", "type", "avatarUrl")
+        if key in submitter
+    }
+    data.update(user=submitter["name"], isPro=False)
     return data
 
 
@@ -90,11 +129,13 @@ def hf_paper(paper: Paper, entry: DailyEntry | None = None) -> dict[str, Any]:
         "title": paper.title,
         "summary": paper.abstract,
         "upvotes": paper.upvotes,
-        "discussionId": _object_id(4, paper.pk),
+        "discussionId": str(paper.extra.get("discussionId") or _object_id(4, paper.pk)),
     }
     if entry is not None:
-        data["submittedOnDailyAt"] = iso(entry.submitted_at)
-        data["submittedOnDailyBy"] = hf_submitter(entry)
+        data["submittedOnDailyAt"] = iso(entry.submitted_at or _midnight(entry))
+        submitter = hf_daily_submitter(entry)
+        if submitter is not None:  # HF omits the key rather than sending null
+            data["submittedOnDailyBy"] = submitter
     optional = {
         "githubRepo": paper.github_repo or None,
         "githubStars": paper.github_stars,
@@ -102,6 +143,9 @@ def hf_paper(paper: Paper, entry: DailyEntry | None = None) -> dict[str, Any]:
         "ai_summary": paper.ai_summary or None,
         "ai_keywords": paper.ai_keywords or None,
         "organization": hf_organization(paper.organization),
+        "mediaUrls": _media_urls(paper),
+        "githubRepoAddedBy": _extra_str(paper, "githubRepoAddedBy") if paper.github_repo else None,
+        "ai_summary_model": _extra_str(paper, "ai_summary_model") if paper.ai_summary else None,
     }
     data.update({key: value for key, value in optional.items() if value is not None})
     return data
@@ -112,15 +156,38 @@ def hf_daily_item(entry: DailyEntry) -> dict[str, Any]:
     paper = entry.paper
     item: dict[str, Any] = {
         "paper": hf_paper(paper, entry),
-        "publishedAt": iso(entry.submitted_at or paper.published_at),
+        # Current HF sets the item's publishedAt to the paper's arXiv publication time.
+        "publishedAt": iso(paper.published_at or entry.submitted_at or _midnight(entry)),
         "title": paper.title,
         "summary": paper.abstract,
         "thumbnail": paper.thumbnail
         or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
         "numComments": paper.num_comments,
-        "submittedBy": hf_submitter(entry),
         "isAuthorParticipating": any(a.claimed_by_id for a in paper.authorships.all()),
     }
+    submitter = hf_submitter(entry)
+    if submitter is not None:  # HF omits the key rather than sending null
+        item["submittedBy"] = submitter
     if paper.organization is not None:
         item["organization"] = hf_organization(paper.organization)
+    media = _media_urls(paper)
+    if media:
+        item["mediaUrls"] = media
     return item
+
+
+def _midnight(entry: DailyEntry) -> datetime:
+    # Entries without a submission time (old imports, curator picks) count from their day.
+    return datetime(entry.date.year, entry.date.month, entry.date.day, tzinfo=UTC)
+
+
+def _media_urls(paper: Paper) -> list[str] | None:
+    media = paper.extra.get("mediaUrls") if isinstance(paper.extra, dict) else None
+    if isinstance(media, list) and media:
+        return [url for url in media if isinstance(url, str)] or None
+    return None
+
+
+def _extra_str(paper: Paper, key: str) -> str | None:
+    value = paper.extra.get(key) if isinstance(paper.extra, dict) else None
+    return value if isinstance(value, str) and value else None

@@ -1,18 +1,41 @@
 """The search interface: the only module pages, API, digests and CLI import for search.
 
-CONTRACT STUB — the Search issue replaces the bodies; signatures stay.
+Ranking comes from derived index files (:mod:`search.engine`); the database stays the source
+of truth for filters, sorting and what is shown, so a paper deleted or hidden since the last
+index update is never returned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-from papers.models import Paper
+import numpy as np
+from django.db.models import Exists, OuterRef, QuerySet
+
+from papers.arxiv_ids import parse_arxiv_id
+from papers.models import DailyEntry, Paper
+from papers.queries import with_card_data
+from search import engine, indexer
+from search.store import READER
+from search.text import highlight, parse_query, query_stems
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "keyword", "semantic"]
 Sort = Literal["relevance", "newest", "upvotes"]
+MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
+SORTS: tuple[str, ...] = ("relevance", "newest", "upvotes")
+# Candidates ranked per query; filters and non-relevance sorts look deeper because they drop
+# or reorder candidates (a filter that excludes all of the top 1,000 finds nothing).
+DEPTH = 200
+DEPTH_FILTERED = 1000
+EMPTY_HELP = (
+    "Type a few words, a phrase in quotes, an author's name or an arXiv id "
+    '(e.g. 2401.01234). Questions work too: "how do transformers store facts".'
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +50,12 @@ class SearchQuery:
     daily_only: bool = False
     limit: int = 20
     offset: int = 0
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(
+            self.date_from or self.date_to or self.organization or self.has_code or self.daily_only
+        )
 
 
 @dataclass
@@ -48,23 +77,126 @@ class SearchResults:
 
 
 def search(query: SearchQuery) -> SearchResults:
-    raise NotImplementedError
+    """Ranked, filtered, paginated papers for ``query``; never raises on odd input."""
+    results = SearchResults(query=query)
+    arxiv_id = parse_arxiv_id(query.q)
+    if arxiv_id is not None:
+        results.redirect_to = Paper.objects.filter(arxiv_id=arxiv_id.id).first()
+        if results.redirect_to is not None:
+            return results
+    parsed = parse_query(query.q)
+    if parsed.is_empty:
+        results.message = EMPTY_HELP if not query.q.strip() else _no_words_message()
+        return results
+    mode = query.mode if query.mode in MODES else "hybrid"
+    depth = DEPTH_FILTERED if query.has_filters or query.sort != "relevance" else DEPTH
+    ranking = engine.rank(parsed, mode, max(depth, query.offset + query.limit))
+    ordered = _filter_and_sort(query, ranking)
+    results.total = len(ordered)
+    page = ordered[query.offset : query.offset + query.limit]
+    results.hits = _hits(page, query_stems(parsed))
+    results.message = " ".join(parsed.notes) or _empty_message(query, results, arxiv_id)
+    return results
+
+
+def _no_words_message() -> str:
+    return "Your query has no words to search for (only symbols or punctuation). " + EMPTY_HELP
+
+
+def _empty_message(query: SearchQuery, results: SearchResults, arxiv_id) -> str:
+    if results.total:
+        return ""
+    if arxiv_id is not None:
+        return f"No paper with arXiv id {arxiv_id.id} is here yet."
+    if query.has_filters:
+        return "No papers match these words with the filters you chose. Try removing a filter."
+    return "No papers match. Try fewer or different words, or the semantic mode."
+
+
+def filtered_papers(query: SearchQuery, ids: list[int]) -> QuerySet[Paper]:
+    """Papers among ``ids`` that pass the query's filters."""
+    papers = Paper.objects.filter(pk__in=ids)
+    if query.date_from:
+        papers = papers.filter(published_at__date__gte=query.date_from)
+    if query.date_to:
+        papers = papers.filter(published_at__date__lte=query.date_to)
+    if query.organization:
+        papers = papers.filter(organization__slug=query.organization)
+    if query.has_code:
+        papers = papers.exclude(github_repo="")
+    if query.daily_only:
+        visible = DailyEntry.objects.filter(paper=OuterRef("pk"), hidden=False)
+        papers = papers.filter(Exists(visible))
+    return papers
+
+
+def _filter_and_sort(query: SearchQuery, ranking: list[tuple[int, float]]) -> list:
+    score = dict(ranking)
+    rows = filtered_papers(query, list(score)).values_list("pk", "published_at", "upvotes")
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    if query.sort == "newest":
+        key = lambda r: (r[1] or epoch, score[r[0]])  # noqa: E731
+    elif query.sort == "upvotes":
+        key = lambda r: (r[2], score[r[0]])  # noqa: E731
+    else:
+        key = lambda r: (score[r[0]], -r[0])  # noqa: E731
+    return [(r[0], score[r[0]]) for r in sorted(rows, key=key, reverse=True)]
+
+
+def _hits(page: list[tuple[int, float]], stems: set[str]) -> list[SearchHit]:
+    papers = with_card_data(Paper.objects.filter(pk__in=[pid for pid, _ in page])).in_bulk()
+    hits = []
+    for pid, score in page:
+        paper = papers.get(pid)
+        if paper is not None:
+            title, abstract = highlight(paper.title, stems), highlight(paper.abstract, stems)
+            hits.append(SearchHit(paper, score, title, abstract))
+    return hits
+
+
+def _paper_vector(paper: Paper) -> np.ndarray | None:
+    texts = indexer.load_texts([paper.pk])
+    if not texts:
+        return None
+    return indexer.ensure_embeddings(texts)[0]
 
 
 def similar_papers(paper: Paper, limit: int = 8) -> list[Paper]:
-    raise NotImplementedError
+    """The ``limit`` papers closest to ``paper`` by embedding, excluding itself."""
+    snapshot = READER.snapshot()
+    if snapshot.vectors.count == 0 or limit <= 0:
+        return []
+    vector = _paper_vector(paper)
+    if vector is None:
+        return []
+    ids = [pid for pid, _ in snapshot.vectors.search(vector, limit + 1) if pid != paper.pk]
+    papers = with_card_data(Paper.objects.filter(pk__in=ids[:limit])).in_bulk()
+    return [papers[pid] for pid in ids[:limit] if pid in papers]
 
 
 def rank_papers(q: str, paper_ids: list[int]) -> list[tuple[int, float]]:
-    """Re-rank a candidate set by relevance to ``q`` (best first); used by topic digests."""
-    raise NotImplementedError
+    """Re-rank a candidate set by relevance to ``q`` (best first); used by topic digests.
+
+    Scores are the hybrid blend of BM25 (restricted to the candidates) and cosine similarity
+    of stored embeddings; candidates matching neither still come back, last, with score 0.
+    """
+    parsed = parse_query(q)
+    wanted = list(dict.fromkeys(paper_ids))
+    if parsed.is_empty or not wanted:
+        return [(pid, 0.0) for pid in wanted]
+    ranked = engine.rank_subset(parsed, wanted)
+    seen = {pid for pid, _ in ranked}
+    return ranked + [(pid, 0.0) for pid in wanted if pid not in seen]
 
 
 def index_papers(paper_ids: list[int]) -> None:
     """Bring the derived indexes up to date for these papers (added, changed or deleted)."""
-    raise NotImplementedError
+    ids = sorted({int(pid) for pid in paper_ids})
+    if ids:
+        indexer.update_keywords(ids)
+        indexer.update_vectors(ids)
 
 
 def rebuild_index() -> None:
     """Rebuild all derived indexes from the database, atomically."""
-    raise NotImplementedError
+    indexer.rebuild()

@@ -1,0 +1,46 @@
+"""A paper page as Markdown (``/papers/<id>.md``, ``dailypapers papers read``).
+
+Meant for people reading in a terminal and for LLM tools: the same facts as the HTML page,
+in a plain layout with absolute links.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from api.queries import latest_entry
+from papers.models import Paper
+
+
+def paper_markdown(paper: Paper) -> str:
+    """The Markdown text of ``paper``'s page (authors and organization prefetched)."""
+    entry = latest_entry(paper)
+    context = {
+        "paper": paper,
+        "authors": [a.author.name for a in paper.authorships.all() if not a.hidden],
+        "entry": entry,
+        "submitter": entry.submitter_display if entry else "",
+        "page_url": settings.SITE_URL + paper.get_absolute_url(),
+        "keywords": ", ".join(str(k) for k in paper.ai_keywords or []),
+        "comments": _comments(paper),
+    }
+    text = render_to_string("api/paper.md", context)
+    return _squeeze_blank_lines(text)
+
+
+def _comments(paper: Paper) -> list[dict[str, str]]:
+    """Top-level discussion as (author, date, text), when the community app provides it."""
+    try:
+        from community.queries import markdown_comments  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return markdown_comments(paper)
+
+
+def _squeeze_blank_lines(text: str) -> str:
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"

@@ -1,0 +1,79 @@
+"""Reads for the API app."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Max, Prefetch, QuerySet
+
+from api.models import ApiToken, hash_token
+from community.models import Collection, Comment, Vote
+from digests.models import Subscription
+from papers.models import DailyEntry, Paper, PaperAuthor
+
+
+def token_by_secret(secret: str) -> ApiToken | None:
+    """The token whose secret is ``secret`` (revoked ones included), with its user."""
+    return ApiToken.objects.select_related("user").filter(token_hash=hash_token(secret)).first()
+
+
+def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)
+
+
+def latest_entry(paper: Paper) -> DailyEntry | None:
+    """The paper's most recent visible appearance on the daily feed."""
+    return (
+        paper.daily_entries.filter(hidden=False)
+        .select_related("submitted_by")
+        .order_by("-date")
+        .first()
+    )
+
+
+def latest_entries_for(paper_ids: list[int]) -> list[DailyEntry]:
+    """Each paper's latest visible feed entry, in the order of ``paper_ids`` (papers never
+    on the feed are skipped), with everything ``hf_daily_item`` needs prefetched."""
+    entries = (
+        DailyEntry.objects.filter(paper_id__in=paper_ids, hidden=False)
+        .select_related("submitted_by", "paper__organization")
+        .prefetch_related(
+            Prefetch(
+                "paper__authorships",
+                queryset=PaperAuthor.objects.select_related("author", "claimed_by").order_by(
+                    "position"
+                ),
+            )
+        )
+        .order_by("date")
+    )
+    latest = {entry.paper_id: entry for entry in entries}  # later dates overwrite earlier
+    return [latest[pk] for pk in paper_ids if pk in latest]
+
+
+def collections_of(user: AbstractBaseUser) -> QuerySet[Collection]:
+    """The user's collections with their paper counts (one query)."""
+    return (
+        Collection.objects.filter(owner=user)
+        .select_related("owner")
+        .annotate(num_papers=Count("items"))
+        .order_by("name")
+    )
+
+
+def subscriptions_of(user: AbstractBaseUser) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(user=user).order_by("created_at")
+
+
+def latest_activity(paper_ids: list[int]) -> dt.datetime | None:
+    """The newest vote or comment event on these papers (counters move with ``F()`` updates,
+    which do not touch ``Paper.updated_at``, so Last-Modified must look here too)."""
+    if not paper_ids:
+        return None
+    votes = Vote.objects.filter(paper_id__in=paper_ids).aggregate(at=Max("created_at"))["at"]
+    comments = Comment.objects.filter(paper_id__in=paper_ids).aggregate(
+        created=Max("created_at"), edited=Max("edited_at"), deleted=Max("deleted_at")
+    )
+    stamps = [votes, *comments.values()]
+    return max((s for s in stamps if s is not None), default=None)

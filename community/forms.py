@@ -1,0 +1,71 @@
+"""Forms: validation and error messages for what users type in."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
+
+from community.services import COLLECTION_NAME_MAX_LENGTH, SUBMIT_COMMENT_MAX_LENGTH
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(
+        max_length=254, help_text="Used only to reset your password and for digests you ask for."
+    )
+    display_name = forms.CharField(
+        max_length=150, required=False, help_text="Optional; shown instead of your username."
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email", "display_name")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=settings.COMMENT_MAX_LENGTH,
+        help_text="Markdown: **bold**, *italic*, `code`, [links](https://…), lists.",
+        label="Comment",
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class SubmitForm(forms.Form):
+    paper = forms.CharField(
+        max_length=300,
+        label="arXiv id or URL",
+        help_text="e.g. 2401.01234 or https://arxiv.org/abs/2401.01234",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=SUBMIT_COMMENT_MAX_LENGTH,
+        required=False,
+        help_text="Optional: why is this paper worth reading?",
+    )
+
+
+class ClaimForm(forms.Form):
+    authorship = forms.IntegerField(widget=forms.HiddenInput)
+    orcid = forms.CharField(
+        max_length=60,
+        required=False,
+        label="ORCID iD",
+        help_text="Optional, e.g. 0000-0002-1825-0097",
+    )
+
+
+class CollectionForm(forms.Form):
+    name = forms.CharField(max_length=COLLECTION_NAME_MAX_LENGTH)
+    is_public = forms.BooleanField(required=False, label="Public")
+
+
+def first_error(form: forms.Form) -> str:
+    """The first validation message of ``form``, prefixed by its field label."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        prefix = f"{label or name.replace('_', ' ').capitalize()}: " if name != "__all__" else ""
+        return f"{prefix}{errors[0]}"
+    return "Please check the form."

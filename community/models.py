@@ -1,0 +1,181 @@
+"""Community data: votes, comments, submissions waiting for arXiv, authorship claims,
+collections, and the audit log of curator actions.
+
+All writes go through ``community.services``; the denormalized counters on ``Paper``
+(``upvotes``, ``num_comments``) are kept exact there, in the same transaction as the row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from papers.models import DailyEntry, Paper, PaperAuthor
+
+CURATOR_GROUP = "curator"
+
+
+class Vote(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="one_vote_per_user")]
+        # Trending sums decayed weights per paper over a time range.
+        indexes = [models.Index(fields=["paper", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> {self.paper_id}"
+
+
+class Comment(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    # Replies are one level deep: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField()
+    body_html = models.TextField(help_text="Sanitized HTML rendered from the Markdown body")
+    created_at = models.DateTimeField(db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Soft delete by author")
+    hidden = models.BooleanField(default=False, help_text="Hidden by a curator")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["paper", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} by {self.author_id} on {self.paper_id}"
+
+    @property
+    def is_visible(self) -> bool:
+        """Counted on the paper and shown in full (not deleted, not hidden)."""
+        return self.deleted_at is None and not self.hidden
+
+
+class PendingSubmission(models.Model):
+    """A submission whose paper could not be fetched from arXiv yet; retried later."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        FAILED = "failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_submissions"
+    )
+    arxiv_id = models.CharField(max_length=64)
+    comment = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(db_index=True)
+    entry = models.ForeignKey(DailyEntry, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id} by {self.user_id} ({self.status})"
+
+
+class AuthorshipClaim(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authorship_claims"
+    )
+    authorship = models.ForeignKey(PaperAuthor, on_delete=models.CASCADE, related_name="claims")
+    orcid = models.CharField(max_length=19, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "authorship"],
+                condition=models.Q(status="pending"),
+                name="one_pending_claim_per_slot",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} claims {self.authorship_id} ({self.status})"
+
+
+class Collection(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections"
+    )
+    name = models.CharField(max_length=100)
+    is_public = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="unique_collection_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:collection", args=[self.pk])
+
+
+class CollectionItem(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "paper"], name="unique_collection_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.collection_id}"
+
+
+class AuditLog(models.Model):
+    """One curator (or system) action: who did what to which object, with details."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=40, db_index=True)
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.target_repr}"

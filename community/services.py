@@ -1,0 +1,638 @@
+"""Every community write: votes, comments, submissions, curation, claims, collections, accounts.
+
+Views, admin actions and commands call these functions; none of them writes the ORM
+directly. User mistakes raise ``CommunityError`` with a message meant for the user;
+missing rights raise ``PermissionDenied``. Denormalized counters on ``Paper`` move with
+``F()`` in the same transaction as the row that justifies them, so they stay exact when
+requests race.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from community.models import (
+    AuditLog,
+    AuthorshipClaim,
+    Collection,
+    CollectionItem,
+    Comment,
+    PendingSubmission,
+    Vote,
+)
+from community.orcid import OrcidError, normalize_orcid
+from community.permissions import is_curator
+from community.rendering import render_markdown
+from papers.arxiv_ids import parse_arxiv_id
+from papers.models import DailyEntry, Paper, PaperAuthor
+from papers.signals import papers_changed
+
+DEFAULT_COLLECTION = "Reading list"
+SUBMIT_COMMENT_MAX_LENGTH = 1000
+COLLECTION_NAME_MAX_LENGTH = 100
+
+
+class CommunityError(Exception):
+    """A request the rules refuse; ``str(error)`` is a message to show the user."""
+
+
+# --- audit log ------------------------------------------------------------------------
+
+
+def audit(actor: Any, action: str, target: models.Model, **details: Any) -> AuditLog:
+    """Record that ``actor`` did ``action`` to ``target`` (written by every curator service)."""
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target._meta.model_name or "",
+        target_id=str(target.pk),
+        target_repr=str(target)[:300],
+        details=details,
+        created_at=timezone.now(),
+    )
+
+
+def _require_curator(user: Any) -> None:
+    if not is_curator(user):
+        raise PermissionDenied("Only curators can do this.")
+
+
+def _papers_changed(paper_ids: Iterable[int]) -> None:
+    ids = sorted(set(paper_ids))
+    transaction.on_commit(lambda: papers_changed.send(sender=Paper, paper_ids=ids))
+
+
+# --- votes ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    voted: bool
+    upvotes: int
+    changed: bool
+
+
+def set_vote(user: Any, paper_id: int, on: bool, now: dt.datetime | None = None) -> VoteResult:
+    """Make ``user``'s vote on the paper be ``on``; idempotent, exact under concurrency.
+
+    The unique (user, paper) constraint decides races: a second insert fails and changes
+    nothing, and the counter moves only when a row was really inserted or deleted.
+    """
+    with transaction.atomic():
+        if on:
+            changed = _insert_vote(user, paper_id, now or timezone.now())
+        else:
+            changed = Vote.objects.filter(user=user, paper_id=paper_id).delete()[0] > 0
+        if changed:
+            step = 1 if on else -1
+            Paper.objects.filter(pk=paper_id).update(upvotes=F("upvotes") + step)
+        upvotes = Paper.objects.values_list("upvotes", flat=True).get(pk=paper_id)
+    return VoteResult(voted=on, upvotes=upvotes, changed=changed)
+
+
+def _insert_vote(user: Any, paper_id: int, now: dt.datetime) -> bool:
+    try:
+        with transaction.atomic():  # a savepoint, so the outer transaction survives
+            Vote.objects.create(user=user, paper_id=paper_id, created_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def toggle_vote(user: Any, paper_id: int, now: dt.datetime | None = None) -> VoteResult:
+    """Flip ``user``'s vote on the paper."""
+    has_voted = Vote.objects.filter(user=user, paper_id=paper_id).exists()
+    return set_vote(user, paper_id, not has_voted, now)
+
+
+# --- comments -------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise CommunityError("Your comment is empty.")
+    limit = settings.COMMENT_MAX_LENGTH
+    if len(body) > limit:
+        raise CommunityError(f"Comments are limited to {limit} characters; yours has {len(body)}.")
+    return body
+
+
+def add_comment(
+    user: Any,
+    paper: Paper,
+    body: str,
+    parent: Comment | None = None,
+    now: dt.datetime | None = None,
+) -> Comment:
+    """Post a comment (or a reply: replies to replies attach to the top-level comment)."""
+    body = _clean_body(body)
+    if parent is not None:
+        if parent.paper_id != paper.pk:
+            raise CommunityError("You can only reply to a comment on the same paper.")
+        if parent.parent_id is not None:
+            parent = parent.parent
+        if parent is None or not parent.is_visible:
+            raise CommunityError("That comment was removed; you can't reply to it.")
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            paper=paper,
+            author=user,
+            parent=parent,
+            body=body,
+            body_html=render_markdown(body),
+            created_at=now or timezone.now(),
+        )
+        Paper.objects.filter(pk=paper.pk).update(num_comments=F("num_comments") + 1)
+    return comment
+
+
+def edit_comment(user: Any, comment: Comment, body: str, now: dt.datetime | None = None) -> None:
+    """Replace the text of one's own visible comment."""
+    if comment.author_id != user.pk:
+        raise PermissionDenied("You can only edit your own comments.")
+    if not comment.is_visible:
+        raise CommunityError("This comment was removed and can't be edited.")
+    body = _clean_body(body)
+    comment.body, comment.body_html = body, render_markdown(body)
+    comment.edited_at = now or timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+
+
+def delete_comment(user: Any, comment: Comment, now: dt.datetime | None = None) -> None:
+    """Soft-delete one's own comment (the text is kept for moderation, shown as deleted)."""
+    if comment.author_id != user.pk:
+        raise PermissionDenied("You can only delete your own comments.")
+    with transaction.atomic():
+        changed = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+            deleted_at=now or timezone.now()
+        )
+        if changed and not _is_hidden(comment.pk):
+            _move_comment_count(comment.paper_id, -1)
+    comment.refresh_from_db()
+
+
+def set_comment_hidden(curator: Any, comment: Comment, hidden: bool) -> None:
+    """Hide (or show again) any comment; curators only, recorded in the audit log."""
+    _require_curator(curator)
+    with transaction.atomic():
+        changed = Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(hidden=hidden)
+        comment.refresh_from_db()
+        if changed and comment.deleted_at is None:
+            _move_comment_count(comment.paper_id, -1 if hidden else 1)
+        if changed:
+            audit(curator, "hide_comment" if hidden else "unhide_comment", comment)
+
+
+def _is_hidden(comment_id: int) -> bool:
+    return Comment.objects.filter(pk=comment_id, hidden=True).exists()
+
+
+def _move_comment_count(paper_id: int, step: int) -> None:
+    Paper.objects.filter(pk=paper_id).update(num_comments=F("num_comments") + step)
+
+
+# --- submissions ----------------------------------------------------------------------
+
+Fetch = Callable[[list[str]], list[Any]]
+
+
+@dataclass
+class SubmitResult:
+    status: Literal["added", "queued"]
+    message: str
+    entry: DailyEntry | None = None
+    pending: PendingSubmission | None = None
+
+
+def _arxiv_fetcher() -> tuple[Fetch, type[Exception]]:
+    """The importers' network boundary (imported late: tests patch it, startup stays light)."""
+    from papers.importers import arxiv
+
+    return arxiv.fetch_arxiv_ids, arxiv.ArxivUnavailable
+
+
+def submit_paper(
+    user: Any, text: str, comment: str = "", now: dt.datetime | None = None
+) -> SubmitResult:
+    """Put a paper on today's feed for ``user``, fetching it from arXiv when unknown.
+
+    When arXiv cannot be reached the submission is queued (``PendingSubmission``) and
+    ``process_pending_submissions`` finishes it later, so nothing is lost.
+    """
+    now = now or timezone.now()
+    parsed = parse_arxiv_id(text or "")
+    if parsed is None:
+        shown = (text or "").strip()[:80]
+        raise CommunityError(
+            f"'{shown}' is not an arXiv id or URL (try 2401.01234 or "
+            "https://arxiv.org/abs/2401.01234)."
+        )
+    comment = _clean_submit_comment(comment)
+    _check_daily_cap(user, now)
+    paper = Paper.objects.filter(arxiv_id=parsed.id).first()
+    if paper is None:
+        fetch, unavailable = _arxiv_fetcher()
+        try:
+            paper = _fetch_paper(fetch, parsed.id)
+        except unavailable as error:
+            return _queue_submission(user, parsed.id, comment, now, str(error))
+    entry = _add_entry(user, paper, comment, submitted_at=now, today=timezone.localdate(now))
+    return SubmitResult("added", f"{paper.arxiv_id} is on today's feed. Thanks!", entry=entry)
+
+
+def _clean_submit_comment(comment: str) -> str:
+    comment = (comment or "").strip()
+    if len(comment) > SUBMIT_COMMENT_MAX_LENGTH:
+        raise CommunityError(
+            f"The comment is limited to {SUBMIT_COMMENT_MAX_LENGTH} characters; "
+            f"yours has {len(comment)}."
+        )
+    return comment
+
+
+def _start_of_day(now: dt.datetime) -> dt.datetime:
+    today = timezone.localdate(now)
+    return timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+
+
+def _check_daily_cap(user: Any, now: dt.datetime) -> None:
+    since = _start_of_day(now)
+    added = DailyEntry.objects.filter(submitted_by=user, submitted_at__gte=since).count()
+    queued = PendingSubmission.objects.filter(
+        user=user, created_at__gte=since, status=PendingSubmission.Status.PENDING
+    ).count()
+    cap = settings.SUBMIT_DAILY_CAP
+    if added + queued >= cap:
+        raise CommunityError(f"You can submit {cap} papers a day; please come back tomorrow.")
+
+
+def _fetch_paper(fetch: Fetch, arxiv_id: str) -> Paper:
+    from papers.services import upsert_papers
+
+    records = [r for r in fetch([arxiv_id]) if r.arxiv_id == arxiv_id]
+    if not records:
+        raise CommunityError(f"arXiv has no paper with the id {arxiv_id}.")
+    upsert_papers(records)
+    paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
+    if paper is None:
+        raise CommunityError(f"arXiv's record for {arxiv_id} could not be read; try later.")
+    return paper
+
+
+def _queue_submission(
+    user: Any, arxiv_id: str, comment: str, now: dt.datetime, error: str
+) -> SubmitResult:
+    pending = PendingSubmission.objects.create(
+        user=user,
+        arxiv_id=arxiv_id,
+        comment=comment,
+        created_at=now,
+        next_attempt_at=now + _retry_delay(0),
+        last_error=error[:1000],
+    )
+    message = (
+        f"arXiv could not be reached, so {arxiv_id} is queued: it will be added to the feed "
+        "automatically once arXiv answers. You can see it on your profile."
+    )
+    return SubmitResult("queued", message, pending=pending)
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    # 5 min, 10, 20, ... capped at 6 hours between tries.
+    return dt.timedelta(minutes=min(5 * 2**attempts, 360))
+
+
+def _add_entry(
+    user: Any, paper: Paper, comment: str, submitted_at: dt.datetime, today: dt.date
+) -> DailyEntry:
+    """The feed entry for a submission after checking the age and duplicate rules."""
+    max_age = settings.SUBMIT_MAX_AGE_DAYS
+    if paper.published_at and paper.published_at < submitted_at - dt.timedelta(days=max_age):
+        raise CommunityError(
+            f"{paper.arxiv_id} was published on {paper.published_at:%Y-%m-%d}; only papers "
+            f"from the last {max_age} days can be submitted."
+        )
+    if DailyEntry.objects.filter(paper=paper, date=today).exists():
+        raise CommunityError(f"{paper.arxiv_id} is already on today's feed.")
+    try:
+        with transaction.atomic():
+            entry = DailyEntry.objects.create(
+                paper=paper,
+                date=today,
+                submitted_by=user,
+                submitted_at=submitted_at,
+                submitter_comment=comment,
+            )
+    except IntegrityError:  # a concurrent submission of the same paper won
+        raise CommunityError(f"{paper.arxiv_id} is already on today's feed.") from None
+    _papers_changed([paper.pk])
+    return entry
+
+
+@dataclass
+class ProcessStats:
+    added: int = 0
+    failed: int = 0
+    retry_later: int = 0
+
+
+def process_pending_submissions(now: dt.datetime | None = None, limit: int = 100) -> ProcessStats:
+    """Retry queued submissions that are due: fetch their papers in one arXiv call, then add.
+
+    Rules are checked again (duplicates, age measured at the time of submission); a
+    submission that can never succeed is marked failed with the reason.
+    """
+    now = now or timezone.now()
+    stats = ProcessStats()
+    due = list(
+        PendingSubmission.objects.filter(
+            status=PendingSubmission.Status.PENDING, next_attempt_at__lte=now
+        ).select_related("user")[:limit]
+    )
+    unknown = sorted({s.arxiv_id for s in due} - _known_ids({s.arxiv_id for s in due}))
+    if unknown:
+        fetch, unavailable = _arxiv_fetcher()
+        try:
+            _save_fetched(fetch(unknown))
+        except unavailable as error:
+            for submission in due:
+                if submission.arxiv_id in unknown:
+                    _postpone(submission, now, str(error), stats)
+            due = [s for s in due if s.arxiv_id not in unknown]
+    for submission in due:
+        _finish(submission, now, stats)
+    return stats
+
+
+def _known_ids(arxiv_ids: set[str]) -> set[str]:
+    return set(Paper.objects.filter(arxiv_id__in=arxiv_ids).values_list("arxiv_id", flat=True))
+
+
+def _save_fetched(records: list[Any]) -> None:
+    from papers.services import upsert_papers
+
+    if records:
+        upsert_papers(records)
+
+
+def _postpone(submission: PendingSubmission, now: dt.datetime, error: str, stats: ProcessStats):
+    submission.attempts += 1
+    submission.last_error = error[:1000]
+    if submission.attempts >= settings.SUBMIT_RETRY_MAX_ATTEMPTS:
+        submission.status = PendingSubmission.Status.FAILED
+        submission.last_error = f"arXiv stayed unreachable after {submission.attempts} tries."
+        stats.failed += 1
+    else:
+        submission.next_attempt_at = now + _retry_delay(submission.attempts)
+        stats.retry_later += 1
+    submission.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+
+
+def _finish(submission: PendingSubmission, now: dt.datetime, stats: ProcessStats) -> None:
+    submission.attempts += 1
+    paper = Paper.objects.filter(arxiv_id=submission.arxiv_id).first()
+    try:
+        if paper is None:
+            raise CommunityError(f"arXiv has no paper with the id {submission.arxiv_id}.")
+        submission.entry = _add_entry(
+            submission.user,
+            paper,
+            submission.comment,
+            submitted_at=submission.created_at,
+            today=timezone.localdate(now),
+        )
+        submission.status = PendingSubmission.Status.DONE
+        submission.last_error = ""
+        stats.added += 1
+    except CommunityError as error:
+        submission.status = PendingSubmission.Status.FAILED
+        submission.last_error = str(error)
+        stats.failed += 1
+    submission.save(update_fields=["attempts", "last_error", "status", "entry"])
+
+
+# --- curation -------------------------------------------------------------------------
+
+
+def set_entry_featured(curator: Any, entry: DailyEntry, featured: bool) -> None:
+    """Feature (pin to the top of its day) or unfeature a feed entry."""
+    _require_curator(curator)
+    with transaction.atomic():
+        DailyEntry.objects.filter(pk=entry.pk).update(featured=featured)
+        audit(curator, "feature" if featured else "unfeature", entry, date=str(entry.date))
+    entry.featured = featured
+    _papers_changed([entry.paper_id])
+
+
+def set_entry_hidden(curator: Any, entry: DailyEntry, hidden: bool) -> None:
+    """Hide a feed entry (spam) or show it again."""
+    _require_curator(curator)
+    with transaction.atomic():
+        DailyEntry.objects.filter(pk=entry.pk).update(hidden=hidden)
+        audit(curator, "hide_entry" if hidden else "unhide_entry", entry, date=str(entry.date))
+    entry.hidden = hidden
+    _papers_changed([entry.paper_id])
+
+
+def move_entry(curator: Any, entry: DailyEntry, date: dt.date) -> None:
+    """Move a feed entry to the feed of another day."""
+    _require_curator(curator)
+    if date == entry.date:
+        return
+    old = entry.date
+    try:
+        with transaction.atomic():
+            DailyEntry.objects.filter(pk=entry.pk).update(date=date)
+            entry.date = date
+            audit(curator, "move_entry", entry, moved_from=str(old), moved_to=str(date))
+    except IntegrityError:
+        entry.date = old
+        raise CommunityError(
+            f"{entry.paper.arxiv_id} is already on the feed of {date}; hide one entry instead."
+        ) from None
+    _papers_changed([entry.paper_id])
+
+
+def ban_user(curator: Any, user: Any) -> dict[str, int]:
+    """Deactivate ``user`` and hide their comments and submissions; returns what was hidden."""
+    _require_curator(curator)
+    if user.pk == curator.pk:
+        raise CommunityError("You can't ban yourself.")
+    if (user.is_staff or user.is_superuser) and not curator.is_superuser:
+        raise PermissionDenied("Only a superuser can ban staff members.")
+    with transaction.atomic():
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
+        visible = Comment.objects.filter(author=user, hidden=False, deleted_at__isnull=True)
+        per_paper = Counter(visible.values_list("paper_id", flat=True))
+        Comment.objects.filter(author=user, hidden=False).update(hidden=True)
+        for paper_id, count in per_paper.items():
+            _move_comment_count(paper_id, -count)
+        entries = DailyEntry.objects.filter(submitted_by=user, hidden=False)
+        paper_ids = list(entries.values_list("paper_id", flat=True))
+        hidden_entries = entries.update(hidden=True)
+        details = {"comments_hidden": sum(per_paper.values()), "entries_hidden": hidden_entries}
+        audit(curator, "ban_user", user, **details)
+    user.is_active = False
+    _papers_changed(paper_ids)
+    return details
+
+
+def unban_user(curator: Any, user: Any) -> None:
+    """Let a banned user log in again (their hidden content stays hidden until reviewed)."""
+    _require_curator(curator)
+    with transaction.atomic():
+        type(user).objects.filter(pk=user.pk).update(is_active=True)
+        audit(curator, "unban_user", user)
+    user.is_active = True
+
+
+# --- authorship claims ----------------------------------------------------------------
+
+
+def claim_authorship(
+    user: Any, authorship: PaperAuthor, orcid: str = "", now: dt.datetime | None = None
+) -> AuthorshipClaim:
+    """Ask curators to confirm that ``user`` is the author in this slot of the paper."""
+    if authorship.claimed_by_id is not None:
+        raise CommunityError(f"{authorship.author.name} on this paper is already claimed.")
+    open_claims = AuthorshipClaim.objects.filter(
+        user=user,
+        authorship__paper_id=authorship.paper_id,
+        status__in=[AuthorshipClaim.Status.PENDING, AuthorshipClaim.Status.APPROVED],
+    )
+    if open_claims.exists():
+        raise CommunityError("You already have a claim on this paper.")
+    try:
+        orcid = normalize_orcid(orcid) if orcid and orcid.strip() else ""
+    except OrcidError as error:
+        raise CommunityError(str(error)) from None
+    try:
+        with transaction.atomic():
+            return AuthorshipClaim.objects.create(
+                user=user, authorship=authorship, orcid=orcid, created_at=now or timezone.now()
+            )
+    except IntegrityError:
+        raise CommunityError("You already have a claim on this paper.") from None
+
+
+def decide_claim(
+    curator: Any, claim: AuthorshipClaim, approve: bool, now: dt.datetime | None = None
+) -> None:
+    """Approve (the slot becomes the user's) or reject a pending claim; audited."""
+    _require_curator(curator)
+    if claim.user_id == curator.pk and not curator.is_superuser:
+        raise PermissionDenied("Another curator has to decide on your own claim.")
+    if claim.status != AuthorshipClaim.Status.PENDING:
+        raise CommunityError(f"This claim was already {claim.status}.")
+    with transaction.atomic():
+        if approve:
+            _approve(claim)
+        claim.status = (
+            AuthorshipClaim.Status.APPROVED if approve else AuthorshipClaim.Status.REJECTED
+        )
+        claim.decided_by, claim.decided_at = curator, now or timezone.now()
+        claim.save(update_fields=["status", "decided_by", "decided_at"])
+        audit(curator, "approve_claim" if approve else "reject_claim", claim, orcid=claim.orcid)
+    _papers_changed([claim.authorship.paper_id])
+
+
+def _approve(claim: AuthorshipClaim) -> None:
+    taken = PaperAuthor.objects.filter(pk=claim.authorship_id, claimed_by__isnull=True).update(
+        claimed_by=claim.user
+    )
+    if not taken:
+        raise CommunityError("This author slot was already claimed by someone else.")
+    # Competing claims on the same slot can no longer succeed.
+    AuthorshipClaim.objects.filter(
+        authorship_id=claim.authorship_id, status=AuthorshipClaim.Status.PENDING
+    ).exclude(pk=claim.pk).update(status=AuthorshipClaim.Status.REJECTED)
+
+
+# --- collections ----------------------------------------------------------------------
+
+
+def _clean_collection_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise CommunityError("Give the collection a name.")
+    if len(name) > COLLECTION_NAME_MAX_LENGTH:
+        raise CommunityError(
+            f"Collection names are limited to {COLLECTION_NAME_MAX_LENGTH} characters."
+        )
+    return name
+
+
+def default_collection(user: Any) -> Collection:
+    """The user's "Reading list", created (private) on first use."""
+    return Collection.objects.get_or_create(owner=user, name=DEFAULT_COLLECTION)[0]
+
+
+def create_collection(user: Any, name: str, is_public: bool = False) -> Collection:
+    name = _clean_collection_name(name)
+    try:
+        with transaction.atomic():
+            return Collection.objects.create(owner=user, name=name, is_public=is_public)
+    except IntegrityError:
+        raise CommunityError(f"You already have a collection named '{name}'.") from None
+
+
+def _require_owner(user: Any, collection: Collection) -> None:
+    if collection.owner_id != user.pk:
+        raise PermissionDenied("This collection is not yours.")
+
+
+def add_to_collection(user: Any, paper: Paper, collection: Collection | None = None) -> Collection:
+    """Save ``paper`` in ``collection`` (default: the Reading list); saving twice is a no-op."""
+    collection = collection or default_collection(user)
+    _require_owner(user, collection)
+    CollectionItem.objects.get_or_create(collection=collection, paper=paper)
+    return collection
+
+
+def remove_from_collection(user: Any, paper: Paper, collection: Collection) -> None:
+    _require_owner(user, collection)
+    CollectionItem.objects.filter(collection=collection, paper=paper).delete()
+
+
+def update_collection(
+    user: Any, collection: Collection, name: str | None = None, is_public: bool | None = None
+) -> None:
+    """Rename a collection or change its visibility."""
+    _require_owner(user, collection)
+    if name is not None:
+        collection.name = _clean_collection_name(name)
+    if is_public is not None:
+        collection.is_public = is_public
+    try:
+        with transaction.atomic():
+            collection.save(update_fields=["name", "is_public"])
+    except IntegrityError:
+        raise CommunityError(f"You already have a collection named '{collection.name}'.") from None
+
+
+def delete_collection(user: Any, collection: Collection) -> None:
+    _require_owner(user, collection)
+    collection.delete()
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+def register_user(username: str, email: str, password: str, display_name: str = "") -> AbstractUser:
+    """Create an account (the sign-up form has validated the fields and the password)."""
+    return get_user_model().objects.create_user(
+        username=username, email=email, password=password, first_name=display_name
+    )

@@ -1,0 +1,85 @@
+"""Ranking without the database: keyword, semantic and hybrid candidate lists from the
+on-disk indexes (the service adds filters, sorting and paper objects)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import tantivy
+from django.conf import settings
+
+from search import fusion, keyword
+from search.embedding import get_embedder
+from search.store import READER, Snapshot
+from search.text import ParsedQuery
+
+
+@lru_cache(maxsize=512)
+def embed_query(text: str, model: str) -> np.ndarray:
+    """Query vectors are cached: live search re-sends the same prefix as the user types."""
+    vector = get_embedder(model).embed([text])[0]
+    vector.setflags(write=False)
+    return vector
+
+
+def keyword_ranking(snapshot: Snapshot, query: ParsedQuery, depth: int) -> fusion.Ranking:
+    if snapshot.keyword_index is None:
+        return []
+    return keyword.search(snapshot.keyword_index, query, depth)
+
+
+def semantic_ranking(snapshot: Snapshot, query: ParsedQuery, depth: int) -> fusion.Ranking:
+    if snapshot.vectors.count == 0 or not query.text:
+        return []
+    model = snapshot.manifest.get("model") or settings.SEARCH_EMBEDDING_MODEL
+    return snapshot.vectors.search(embed_query(query.text, model), depth)
+
+
+def rank(
+    query: ParsedQuery,
+    mode: str,
+    depth: int,
+    params: fusion.FusionParams = fusion.DEFAULT,
+    snapshot: Snapshot | None = None,
+) -> fusion.Ranking:
+    """Candidates for ``query`` in ``mode`` (hybrid, keyword or semantic), best first."""
+    snapshot = snapshot or READER.snapshot()
+    if mode == "keyword":
+        return keyword_ranking(snapshot, query, depth)
+    if mode == "semantic":
+        return semantic_ranking(snapshot, query, depth)
+    kw = keyword_ranking(snapshot, query, max(depth, params.depth))
+    sem = semantic_ranking(snapshot, query, max(depth, params.depth))
+    if query.phrases:
+        # A quoted phrase is a requirement: only papers that contain it may be returned.
+        allowed = {pid for pid, _ in kw}
+        sem = [(pid, s) for pid, s in sem if pid in allowed]
+    return fusion.fuse(kw, sem, params)[:depth]
+
+
+def rank_subset(
+    query: ParsedQuery, paper_ids: list[int], params: fusion.FusionParams = fusion.DEFAULT
+) -> fusion.Ranking:
+    """Hybrid ranking of a given candidate set (BM25 restricted to it, stored embeddings)."""
+    from search import indexer  # the indexer needs the ORM; ranking alone does not
+
+    snapshot = READER.snapshot()
+    kw: fusion.Ranking = []
+    built = keyword.build_query(snapshot.keyword_index, query) if snapshot.keyword_index else None
+    if built is not None:
+        subset = tantivy.Query.term_set_query(snapshot.keyword_index.schema, "id", paper_ids)
+        both = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, built), (tantivy.Occur.Must, subset)]
+        )
+        kw = keyword.run(snapshot.keyword_index, both, len(paper_ids))
+    texts = indexer.load_texts(paper_ids)
+    sem: fusion.Ranking = []
+    if texts and query.text:
+        vectors = indexer.ensure_embeddings(texts)
+        scores = vectors @ embed_query(query.text, indexer.model_name())
+        sem = sorted(
+            ((t.paper_id, float(s)) for t, s in zip(texts, scores, strict=True)),
+            key=lambda item: -item[1],
+        )
+    return fusion.fuse(kw, sem, params)

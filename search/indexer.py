@@ -1,0 +1,300 @@
+"""Keeping the derived indexes in step with the database: incremental updates and rebuilds.
+
+Embeddings are computed once per (paper, model, text) and stored in ``PaperEmbedding``; the
+demo's are shipped precomputed in ``search/demo/`` so a fresh demo is searchable at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Prefetch
+
+from papers.models import Paper, PaperAuthor
+from search import keyword, store
+from search.embedding import get_embedder, paper_text
+from search.models import PaperEmbedding
+from search.vectors import build_ann, load_segment, save_segment
+
+log = logging.getLogger(__name__)
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+CHUNK = 1000
+EMBED_BATCH = 64
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class PaperText:
+    paper_id: int
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: str
+
+    @property
+    def embed_text(self) -> str:
+        return paper_text(self.title, self.abstract)
+
+
+def model_name() -> str:
+    return settings.SEARCH_EMBEDDING_MODEL
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def load_texts(paper_ids: Iterable[int]) -> list[PaperText]:
+    """Title, abstract and author names of these papers (missing ids are skipped)."""
+    authorships = Prefetch(
+        "authorships", queryset=PaperAuthor.objects.select_related("author").order_by("position")
+    )
+    papers = Paper.objects.filter(pk__in=list(paper_ids)).prefetch_related(authorships)
+    return [
+        PaperText(
+            p.pk,
+            p.arxiv_id,
+            p.title,
+            p.abstract,
+            ", ".join(a.author.name for a in p.authorships.all()),
+        )
+        for p in papers.only("id", "arxiv_id", "title", "abstract")
+    ]
+
+
+def all_paper_ids() -> Iterator[list[int]]:
+    ids = list(Paper.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+# Directories searched for precomputed ``<model>.npz`` files (tests add their fixture's).
+VECTOR_DIRS: list[Path] = [DEMO_DIR]
+
+
+def _demo_vectors(model: str) -> dict[tuple[str, str], np.ndarray]:
+    """Shipped vectors keyed by (arXiv id, content hash); empty when none for this model."""
+    return _load_vector_files(tuple(d / f"{model}.npz" for d in VECTOR_DIRS))
+
+
+@cache
+def _load_vector_files(paths: tuple[Path, ...]) -> dict[tuple[str, str], np.ndarray]:
+    found: dict[tuple[str, str], np.ndarray] = {}
+    for path in paths:
+        if path.exists():
+            with np.load(path) as data:
+                keys = zip(data["arxiv_ids"].tolist(), data["hashes"].tolist(), strict=True)
+                found.update(zip(keys, data["vectors"], strict=True))
+    return found
+
+
+def ensure_embeddings(texts: list[PaperText], progress: Progress | None = None) -> np.ndarray:
+    """Vectors (float32, one row per text), embedding only texts not stored yet."""
+    model = model_name()
+    hashes = [content_hash(t.embed_text) for t in texts]
+    stored = {
+        e.paper_id: e
+        for e in PaperEmbedding.objects.filter(
+            model_name=model, paper_id__in=[t.paper_id for t in texts]
+        )
+    }
+    vectors = np.zeros((len(texts), get_embedder(model).dim), dtype=np.float32)
+    missing: list[int] = []
+    demo = _demo_vectors(model)
+    for row, (text, digest) in enumerate(zip(texts, hashes, strict=True)):
+        known = stored.get(text.paper_id)
+        if known is not None and known.content_hash == digest:
+            vectors[row] = known.as_array()
+        elif (text.arxiv_id, digest) in demo:
+            vectors[row] = demo[(text.arxiv_id, digest)]
+            missing.append(row)  # not in the table yet: saved below, but not embedded
+        else:
+            missing.append(row)
+    to_embed = [r for r in missing if (texts[r].arxiv_id, hashes[r]) not in demo]
+    for start in range(0, len(to_embed), EMBED_BATCH):
+        batch = to_embed[start : start + EMBED_BATCH]
+        vectors[batch] = get_embedder(model).embed([texts[r].embed_text for r in batch])
+        if progress:
+            progress(len(batch))
+    _save_embeddings(model, [(texts[r].paper_id, hashes[r], vectors[r]) for r in missing])
+    return vectors
+
+
+def _save_embeddings(model: str, rows: list[tuple[int, str, np.ndarray]]) -> None:
+    objs = [
+        PaperEmbedding(
+            paper_id=pid, model_name=model, content_hash=h, vector=v.astype(np.float16).tobytes()
+        )
+        for pid, h, v in rows
+    ]
+    PaperEmbedding.objects.bulk_create(
+        objs,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["paper", "model_name"],
+        update_fields=["content_hash", "vector", "created_at"],
+    )
+
+
+def _keyword_docs(texts: list[PaperText]) -> list[keyword.KeywordDoc]:
+    return [keyword.KeywordDoc(t.paper_id, t.title, t.abstract, t.authors) for t in texts]
+
+
+def _live_version() -> Path:
+    """The published version, creating an empty one on first use (caller holds the lock)."""
+    version = store.current_version()
+    if version is None:
+        version = store.new_version(model_name(), get_embedder(model_name()).dim)
+        store.publish(version)
+    return version
+
+
+def update_keywords(paper_ids: list[int]) -> list[PaperText]:
+    """Make these papers' keyword entries current (fast); returns their texts."""
+    texts = load_texts(paper_ids)
+    gone = set(paper_ids) - {t.paper_id for t in texts}
+    with store.write_lock():
+        version = _live_version()
+        keyword.write(keyword.open_index(version / "keyword"), _keyword_docs(texts), gone)
+        store.write_manifest(version, store.read_manifest(version))
+    return texts
+
+
+def update_vectors(paper_ids: list[int], progress: Progress | None = None) -> int:
+    """Embed these papers (if needed) and add them to the vector index as a delta segment."""
+    texts = load_texts(paper_ids)
+    if not texts:
+        return 0
+    vectors = ensure_embeddings(texts, progress)
+    ids = np.array([t.paper_id for t in texts], dtype=np.int64)
+    with store.write_lock():
+        version = _live_version()
+        manifest = store.read_manifest(version)
+        if manifest.get("model") != model_name():
+            log.warning("index built with %s, not %s: rebuild it", manifest.get("model"), model_name())
+            return 0
+        name = f"delta-{manifest['generation'] + 1}"
+        manifest["deltas"].append(save_segment(version, name, ids, vectors))
+        if _delta_rows(version, manifest) > max(1000, 0.1 * _base_rows(version, manifest)):
+            _compact(version, manifest)
+        store.write_manifest(version, manifest)
+    return len(texts)
+
+
+def _base_rows(version: Path, manifest: dict) -> int:
+    return int(manifest["base"]["count"]) if manifest.get("base") else 0
+
+
+def _delta_rows(version: Path, manifest: dict) -> int:
+    return sum(len(np.load(version / f"{n}.ids.npy", mmap_mode="r")) for n in manifest["deltas"])
+
+
+def _compact(version: Path, manifest: dict) -> None:
+    """Merge the deltas into a new base segment (the newest vector of a paper wins)."""
+    parts = [load_segment(version, manifest["base"]["segment"])] if manifest.get("base") else []
+    parts += [load_segment(version, name) for name in manifest["deltas"]]
+    ids = np.concatenate([p[0] for p in parts])
+    vectors = np.concatenate([np.asarray(p[1]) for p in parts])
+    # np.unique on the reversed array keeps each id's last occurrence.
+    _, last = np.unique(ids[::-1], return_index=True)
+    keep = np.sort(len(ids) - 1 - last)
+    _write_base(version, manifest, ids[keep], vectors[keep])
+    manifest["deltas"] = []
+
+
+def _write_base(version: Path, manifest: dict, ids: np.ndarray, vectors: np.ndarray) -> None:
+    name = f"base-{manifest['generation'] + 1}"
+    save_segment(version, name, ids, vectors)
+    ann = build_ann(version, f"{name}.usearch", ids, vectors, settings.SEARCH_ANN_MIN_VECTORS)
+    manifest["base"] = {"segment": name, "ann": ann, "count": len(ids)}
+
+
+def rebuild(progress: Progress | None = None) -> Path:
+    """Write every index from the database into a new version directory, then publish it."""
+    from django.utils import timezone
+
+    model = model_name()
+    started = timezone.now().isoformat()
+    with store.write_lock():
+        version = store.new_version(model, get_embedder(model).dim)
+        index = keyword.open_index(version / "keyword")
+        all_ids: list[np.ndarray] = []
+        all_vectors: list[np.ndarray] = []
+        chunks = list(all_paper_ids())
+        keyword.write(index, (d for c in chunks for d in _keyword_docs(load_texts(c))))
+        for chunk in chunks:
+            texts = load_texts(chunk)
+            all_vectors.append(ensure_embeddings(texts, progress))
+            all_ids.append(np.array([t.paper_id for t in texts], dtype=np.int64))
+        manifest = store.read_manifest(version)
+        manifest["synced_at"] = started
+        if all_ids:
+            _write_base(version, manifest, np.concatenate(all_ids), np.concatenate(all_vectors))
+        store.write_manifest(version, manifest)
+        store.publish(version)
+    return version
+
+
+def _synced_at() -> str | None:
+    version = store.current_version()
+    return store.read_manifest(version).get("synced_at") if version else None
+
+
+def _set_synced_at(stamp: str) -> None:
+    with store.write_lock():
+        version = _live_version()
+        manifest = store.read_manifest(version)
+        manifest["synced_at"] = stamp
+        store.write_manifest(version, manifest)
+
+
+def catch_up(progress: Progress | None = None, chunk: int = 256) -> tuple[int, int]:
+    """Index papers changed since the last catch-up and papers without a vector.
+
+    Safe to run at any time and repeatedly (``search_index update --loop``); returns
+    (papers re-indexed for keywords, papers embedded or re-added to the vector index).
+    """
+    from django.utils import timezone
+
+    started = timezone.now().isoformat()
+    since = _synced_at()
+    changed_qs = Paper.objects.all()
+    if since:
+        changed_qs = changed_qs.filter(updated_at__gte=since)
+    changed = list(changed_qs.order_by("pk").values_list("pk", flat=True))
+    embedded = PaperEmbedding.objects.filter(model_name=model_name()).values("paper_id")
+    unembedded = Paper.objects.exclude(pk__in=embedded).values_list("pk", flat=True)
+    needs_vectors = sorted(set(changed) | set(unembedded))
+    for start in range(0, len(changed), CHUNK):
+        update_keywords(changed[start : start + CHUNK])
+    for start in range(0, len(needs_vectors), chunk):
+        update_vectors(needs_vectors[start : start + chunk], progress)
+    _set_synced_at(started)
+    return len(changed), len(needs_vectors)
+
+
+def export_demo_vectors(path: Path) -> int:
+    """Write the stored vectors of every paper (arXiv id, content hash, float16 vector) to a
+    compressed .npz that ``ensure_embeddings`` uses instead of running the model."""
+    model = model_name()
+    rows = PaperEmbedding.objects.filter(model_name=model).select_related("paper")
+    arxiv_ids, hashes, vectors = [], [], []
+    for row in rows.iterator(chunk_size=2000):
+        arxiv_ids.append(row.paper.arxiv_id)
+        hashes.append(row.content_hash)
+        vectors.append(np.frombuffer(bytes(row.vector), dtype=np.float16))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        arxiv_ids=np.array(arxiv_ids, dtype=str),
+        hashes=np.array(hashes, dtype=str),
+        vectors=np.array(vectors, dtype=np.float16).reshape(len(vectors), -1),
+    )
+    return len(arxiv_ids)

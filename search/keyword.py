@@ -1,0 +1,135 @@
+"""The BM25 keyword index (tantivy): title weighted above abstract, author names searchable.
+
+Queries are built from :class:`search.text.ParsedQuery` with term and phrase queries, never
+through tantivy's query parser. Top-k uses block-max WAND (``count=False``), which keeps a
+3-word query at about 2 ms over a million abstracts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from search.text import STOP_WORDS, ParsedQuery, name_analyzer, stem_analyzer
+
+# Tuned on the SciFact train split (bench/search_quality.py); see search/README.md.
+TITLE_BOOST = 2.0
+ABSTRACT_BOOST = 1.0
+AUTHORS_BOOST = 1.5
+PHRASE_BOOST = 2.0
+
+
+@dataclass(frozen=True)
+class KeywordDoc:
+    paper_id: int
+    title: str
+    abstract: str
+    authors: str  # names joined with ", "
+
+
+def schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("title", tokenizer_name="en_paper")
+    builder.add_text_field("abstract", tokenizer_name="en_paper")
+    builder.add_text_field("authors", tokenizer_name="names")
+    return builder.build()
+
+
+def open_index(path: Path) -> tantivy.Index:
+    """Open (or create) the index at ``path`` with our analyzers registered."""
+    path.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(schema(), path=str(path), reuse=True)
+    index.register_tokenizer("en_paper", stem_analyzer())
+    index.register_tokenizer("names", name_analyzer())
+    return index
+
+
+def write(index: tantivy.Index, docs: Iterable[KeywordDoc], delete_ids: Iterable[int] = ()) -> int:
+    """Replace the documents of these papers (and delete ``delete_ids``); one commit."""
+    writer = index.writer(heap_size=64_000_000, num_threads=1)
+    count = 0
+    try:
+        for paper_id in delete_ids:
+            writer.delete_documents_by_term("id", paper_id)
+        for doc in docs:
+            writer.delete_documents_by_term("id", doc.paper_id)
+            writer.add_document(
+                tantivy.Document(
+                    id=doc.paper_id, title=doc.title, abstract=doc.abstract, authors=doc.authors
+                )
+            )
+            count += 1
+        writer.commit()
+        writer.wait_merging_threads()
+    except BaseException:
+        writer.rollback()
+        raise
+    return count
+
+
+def _field_terms(query: ParsedQuery, analyzer: tantivy.TextAnalyzer) -> list[str]:
+    words = [w for w in query.words if w.lower() not in STOP_WORDS] or query.words
+    seen: dict[str, None] = {}
+    for word in words:
+        for token in analyzer.analyze(word):
+            seen.setdefault(token, None)
+    return list(seen)
+
+
+def build_query(index: tantivy.Index, query: ParsedQuery) -> tantivy.Query | None:
+    """A disjunction of per-field term queries plus boosted phrase queries; None if empty."""
+    schema_ = index.schema
+    should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    fields = (("title", TITLE_BOOST), ("abstract", ABSTRACT_BOOST))
+    for term in _field_terms(query, stem_analyzer()):
+        for name, boost in fields:
+            clause = tantivy.Query.term_query(schema_, name, term, index_option="freq")
+            should.append((tantivy.Occur.Should, tantivy.Query.boost_query(clause, boost)))
+    for term in _field_terms(query, name_analyzer()):
+        clause = tantivy.Query.term_query(schema_, "authors", term, index_option="freq")
+        should.append((tantivy.Occur.Should, tantivy.Query.boost_query(clause, AUTHORS_BOOST)))
+    # A quoted phrase is required, in the title or the abstract, and scores extra.
+    for phrase in query.phrases:
+        clauses = _phrase_clauses(schema_, phrase)
+        if clauses:
+            should.append((tantivy.Occur.Must, tantivy.Query.boolean_query(clauses)))
+    if not should:
+        return None
+    return tantivy.Query.boolean_query(should)
+
+
+def _phrase_clauses(schema_: tantivy.Schema, phrase: list[str]) -> list:
+    terms = [t for word in phrase for t in stem_analyzer().analyze(word)]
+    clauses = []
+    for name, boost in (("title", TITLE_BOOST * PHRASE_BOOST), ("abstract", PHRASE_BOOST)):
+        if len(terms) == 1:
+            clause = tantivy.Query.term_query(schema_, name, terms[0])
+        elif terms:
+            clause = tantivy.Query.phrase_query(schema_, name, terms)
+        else:
+            continue
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(clause, boost)))
+    return clauses
+
+
+def search(index: tantivy.Index, query: ParsedQuery, limit: int) -> list[tuple[int, float]]:
+    """(paper id, BM25 score), best first."""
+    built = build_query(index, query)
+    if built is None or limit <= 0:
+        return []
+    return run(index, built, limit)
+
+
+def run(index: tantivy.Index, built: tantivy.Query, limit: int) -> list[tuple[int, float]]:
+    """Execute a built query: (paper id, score), best first."""
+    searcher = index.searcher()
+    result = searcher.search(built, limit, count=False)
+    if not result.hits:
+        return []
+    addresses = [address for _, address in result.hits]
+    ids = searcher.fast_field_values("id", addresses)
+    return [(int(i), float(score)) for (score, _), i in zip(result.hits, ids, strict=True)]

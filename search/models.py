@@ -1,0 +1,29 @@
+"""Embeddings stored with the paper: the database keeps them so index files can be rebuilt
+without re-running the model (the slow part), and a model change is detected per row."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.db import models
+
+from papers.models import Paper
+
+
+class PaperEmbedding(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="embeddings")
+    model_name = models.CharField(max_length=64)
+    # Hash of the embedded text: a changed title or abstract means the vector is stale.
+    content_hash = models.CharField(max_length=16)
+    vector = models.BinaryField(help_text="float16, L2-normalised")
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "model_name"], name="unique_paper_model")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_name} vector of paper {self.paper_id}"
+
+    def as_array(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.vector), dtype=np.float16).astype(np.float32)

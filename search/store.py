@@ -1,0 +1,156 @@
+"""Where the derived index files live, how writers publish them and how readers follow.
+
+Layout under ``settings.SEARCH_INDEX_DIR``::
+
+    CURRENT              name of the live version directory (replaced atomically)
+    .write.lock          writers hold an exclusive flock while they change anything
+    v-<stamp>/keyword/   tantivy index
+    v-<stamp>/manifest.json   live vector segments, model, generation (replaced atomically)
+    v-<stamp>/*.npy, *.usearch   write-once vector segments
+
+A rebuild writes a whole new version directory and then replaces CURRENT; an incremental
+update commits to tantivy and adds a segment, then replaces the manifest. Readers compare
+two ``stat`` results per query and reopen when either file changed, so every server process
+follows writers within one query and never reads a partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+
+from search import keyword
+from search.vectors import VectorSet, open_vector_set
+
+FORMAT = 1
+KEEP_OLD_VERSIONS = 1  # old directories kept for readers still using them
+
+
+def index_dir() -> Path:
+    return Path(settings.SEARCH_INDEX_DIR)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    with open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def write_lock() -> Iterator[None]:
+    """One writer at a time across processes (the import command, workers, a rebuild)."""
+    root = index_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".write.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def current_version() -> Path | None:
+    try:
+        name = (index_dir() / "CURRENT").read_text().strip()
+    except FileNotFoundError:
+        return None
+    path = index_dir() / name
+    return path if name and path.is_dir() else None
+
+
+def read_manifest(version: Path) -> dict:
+    return json.loads((version / "manifest.json").read_text())
+
+
+def write_manifest(version: Path, manifest: dict) -> None:
+    manifest["generation"] = int(manifest.get("generation", 0)) + 1
+    manifest["updated_at"] = time.time()
+    _write_atomic(version / "manifest.json", json.dumps(manifest, indent=1))
+
+
+def new_version(model: str, dim: int) -> Path:
+    """An empty, unpublished version directory."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    path = index_dir() / f"v-{stamp}-{uuid.uuid4().hex[:6]}"
+    path.mkdir(parents=True)
+    keyword.open_index(path / "keyword")
+    manifest = {"format": FORMAT, "model": model, "dim": dim, "base": None, "deltas": []}
+    write_manifest(path, manifest)
+    return path
+
+
+def publish(version: Path) -> None:
+    """Make ``version`` live and delete versions older than the previous one."""
+    _write_atomic(index_dir() / "CURRENT", version.name + "\n")
+    versions = sorted(p for p in index_dir().glob("v-*") if p.is_dir() and p != version)
+    for old in versions[: max(0, len(versions) - KEEP_OLD_VERSIONS)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _stat_key(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_ino, info.st_mtime_ns)
+
+
+@dataclass
+class Snapshot:
+    """One consistent view of the indexes: use a snapshot for a whole query."""
+
+    version: Path | None
+    manifest: dict
+    keyword_index: tantivy.Index | None
+    vectors: VectorSet
+
+
+class Reader:
+    """A per-process cache of the open indexes that reopens them when writers publish."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._snapshot = Snapshot(None, {}, None, VectorSet(dim=1))
+
+    def snapshot(self) -> Snapshot:
+        root = index_dir()
+        version = current_version()
+        manifest_key = _stat_key(version / "manifest.json") if version else None
+        key = (str(root), _stat_key(root / "CURRENT"), manifest_key)
+        if key == self._key:
+            return self._snapshot
+        with self._lock:
+            if key != self._key:
+                self._snapshot = self._open(version, self._snapshot)
+                self._key = key
+        return self._snapshot
+
+    def _open(self, version: Path | None, previous: Snapshot) -> Snapshot:
+        if version is None:
+            return Snapshot(None, {}, None, VectorSet(dim=1))
+        manifest = read_manifest(version)
+        if previous.version == version and previous.keyword_index is not None:
+            index = previous.keyword_index
+            index.reload()
+        else:
+            index = keyword.open_index(version / "keyword")
+        return Snapshot(version, manifest, index, open_vector_set(version, manifest))
+
+
+READER = Reader()
