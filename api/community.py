@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -102,14 +102,14 @@ def list_comments(request: HttpRequest, arxiv_id: str) -> list[dict[str, Any]]:
     response={201: dict[str, Any], **AUTH_ERRORS},
     summary="Comment on a paper, or reply to a comment",
 )
-def create_comment(request: HttpRequest, arxiv_id: str, data: CommentIn) -> tuple[int, dict]:
+def create_comment(request: HttpRequest, arxiv_id: str, data: CommentIn) -> Status:
     paper = paper_or_error(arxiv_id)
     parent = queries.comment_by_id(data.parentId) if data.parentId else None
     if data.parentId and parent is None:
         raise HttpError(400, f"There is no comment {data.parentId} to reply to.")
     rate_limited(request, "comment")
     comment = community_call(lambda: services.add_comment(request.auth, paper, data.body, parent))
-    return 201, comment_json(comment)
+    return Status(201, comment_json(comment))
 
 
 # --- submissions ----------------------------------------------------------------------
@@ -134,14 +134,14 @@ class SubmitOut(Schema):
     response={201: SubmitOut, 202: SubmitOut, **AUTH_ERRORS},
     summary="Submit a paper to today's feed",
 )
-def submit(request: HttpRequest, data: SubmitIn) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest, data: SubmitIn) -> Status:
     rate_limited(request, "submit")
     result = community_call(lambda: services.submit_paper(request.auth, data.arxivId, data.comment))
     body: dict[str, Any] = {"status": result.status, "message": result.message, "paper": None}
     if result.entry is not None:
         paper = paper_or_error(result.entry.paper.arxiv_id)
         body["paper"] = hf_paper(paper, result.entry)
-    return (201 if result.status == "added" else 202), body
+    return Status(201 if result.status == "added" else 202, body)
 
 
 # --- collections ----------------------------------------------------------------------
@@ -179,11 +179,11 @@ def my_collections(request: HttpRequest) -> list[dict[str, Any]]:
     response={201: dict[str, Any], **AUTH_ERRORS},
     summary="Create a collection",
 )
-def new_collection(request: HttpRequest, data: CollectionIn) -> tuple[int, dict[str, Any]]:
+def new_collection(request: HttpRequest, data: CollectionIn) -> Status:
     collection = community_call(
         lambda: services.create_collection(request.auth, data.name, data.isPublic)
     )
-    return 201, collection_json(collection)
+    return Status(201, collection_json(collection))
 
 
 @router.get(

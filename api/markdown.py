@@ -29,13 +29,24 @@ def paper_markdown(paper: Paper) -> str:
     return _squeeze_blank_lines(text)
 
 
-def _comments(paper: Paper) -> list[dict[str, str]]:
-    """Top-level discussion as (author, date, text), when the community app provides it."""
-    try:
-        from community.queries import markdown_comments  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return markdown_comments(paper)
+def _comments(paper: Paper) -> list[dict[str, object]]:
+    """The visible discussion, replies after their comment, as author/date/text."""
+    from community.queries import paper_comments
+
+    shown = []
+    for comment in paper_comments(paper):
+        thread = [comment, *comment.replies.all()]
+        shown += [
+            {
+                "author": c.author.username if c.author else "[deleted]",
+                "date": f"{c.created_at:%Y-%m-%d}",
+                "text": c.body,
+                "reply": c is not comment,
+            }
+            for c in thread
+            if c.is_visible
+        ]
+    return shown
 
 
 def _squeeze_blank_lines(text: str) -> str:

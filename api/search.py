@@ -1,5 +1,93 @@
-"""``GET /api/papers/search`` (owned by the Search issue)."""
+"""``GET /api/papers/search`` (owned by the Search issue): Hugging Face's paper search.
 
-from ninja import Router
+Items have the shape of Hugging Face's ``/api/daily_papers`` items (a nested ``paper``
+object plus title, summary, thumbnail, ...), best match first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, JsonResponse
+from ninja import Query, Router
+from ninja.errors import HttpError
+
+from api.schemas import DailyItem, Error
+from papers.models import DailyEntry, Paper
+from papers.queries import with_card_data
+from papers.serializers import hf_daily_item, hf_organization, hf_paper, iso
+from search.service import MODES, SearchQuery, search
 
 router = Router(tags=["search"])
+
+MAX_Q = 250
+MAX_LIMIT = 120
+DESCRIPTION = f"""
+Papers matching `q`, best first, in the shape of Hugging Face's `/api/papers/search`.
+
+`q` (1–{MAX_Q} characters) may be words, a "quoted phrase", an author name, a question or an
+arXiv id. `limit` is 1–{MAX_LIMIT} (default 50). `mode` is `hybrid` (default: BM25 and
+embeddings fused), `keyword` or `semantic`. Out-of-range values get `400 {{"error": ...}}`.
+"""
+
+
+def _item(paper: Paper) -> dict[str, Any]:
+    entries = list(paper.daily_entries.all())
+    if entries:
+        entries[0].paper = paper  # keep the prefetched authors and organization
+        return hf_daily_item(entries[0])
+    item: dict[str, Any] = {
+        "paper": hf_paper(paper),
+        "publishedAt": iso(paper.published_at),
+        "title": paper.title,
+        "summary": paper.abstract,
+        "thumbnail": paper.thumbnail
+        or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
+        "numComments": paper.num_comments,
+        "isAuthorParticipating": any(a.claimed_by_id for a in paper.authorships.all()),
+    }
+    if paper.organization is not None:
+        item["organization"] = hf_organization(paper.organization)
+    return item
+
+
+def _validate(q: str | None, limit: int | None, mode: str) -> tuple[str, int]:
+    q = (q or "").strip()
+    if not q:
+        raise HttpError(400, "q is required: words, a phrase, an author or an arXiv id.")
+    if len(q) > MAX_Q:
+        raise HttpError(400, f"q is {len(q)} characters long; the maximum is {MAX_Q}.")
+    limit = 50 if limit is None else limit
+    if not 1 <= limit <= MAX_LIMIT:
+        raise HttpError(400, f"limit must be between 1 and {MAX_LIMIT}; it was {limit}.")
+    if mode not in MODES:
+        raise HttpError(400, f"mode must be one of {', '.join(MODES)}.")
+    return q, limit
+
+
+@router.get(
+    "/papers/search",
+    response={200: list[DailyItem], 400: Error},
+    summary="Search papers (Hugging Face compatible)",
+    description=DESCRIPTION,
+)
+def papers_search(
+    request: HttpRequest,
+    q: str | None = Query(None, description=f"Query, 1–{MAX_Q} characters"),
+    limit: int | None = Query(None, description=f"Results, 1–{MAX_LIMIT} (default 50)"),
+    mode: str = Query("hybrid", description="hybrid, keyword or semantic"),
+) -> JsonResponse:
+    q, limit = _validate(q, limit, mode)
+    results = search(SearchQuery(q=q, mode=mode, limit=limit))  # type: ignore[arg-type]
+    if results.redirect_to is not None:
+        ids = [results.redirect_to.pk]
+    else:
+        ids = [hit.paper.pk for hit in results.hits]
+    entries = Prefetch(
+        "daily_entries", queryset=DailyEntry.objects.filter(hidden=False).order_by("-date")
+    )
+    papers = with_card_data(Paper.objects.filter(pk__in=ids)).prefetch_related(entries)
+    by_pk = papers.in_bulk()
+    # Returned as-is (not through the schema) so absent keys stay absent, as on HF.
+    return JsonResponse([_item(by_pk[pk]) for pk in ids if pk in by_pk], safe=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -67,7 +67,7 @@ def list_subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
     response={201: dict[str, Any], **ERRORS},
     summary="Subscribe to the digest (a confirmation email is sent)",
 )
-def create_subscription(request: HttpRequest, data: SubscriptionIn) -> tuple[int, dict]:
+def create_subscription(request: HttpRequest, data: SubscriptionIn) -> Status:
     email = data.email or request.auth.email
     if not email:
         raise HttpError(400, "Give an email address: your account has none.")
@@ -75,7 +75,7 @@ def create_subscription(request: HttpRequest, data: SubscriptionIn) -> tuple[int
     subscription = _digest_call(lambda: services.subscribe(email, request.auth, options))
     if subscription.user_id != request.auth.pk:
         raise HttpError(403, "This address is subscribed by another account.")
-    return 201, subscription_json(subscription)
+    return Status(201, subscription_json(subscription))
 
 
 @router.patch(

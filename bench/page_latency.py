@@ -6,7 +6,8 @@
 Builds the database once (reused on later runs; ``--rebuild`` starts over) by importing
 ../shared/data/hf_daily_papers with the project's ``import_hf`` command, then tops it up
 to 10k+ papers from the shared arXiv JSONL with ``import_jsonl`` (or, when that command
-does not exist, rows written with bulk_create — the script says which). It then starts a
+does not exist, rows written with bulk_create — the script says which); embeddings are
+not computed (TASKS_BACKEND=dummy) since only pages are measured. It then starts a
 real HTTP server (gunicorn, 1 sync worker, DEBUG off) on that database and times N
 sequential GET requests per page kind from this process with a keep-alive HTTP client.
 """
@@ -36,6 +37,10 @@ TOP_UP = 5_000  # arXiv rows added on top of the HF papers so the table has 10k+
 def _setup_django(db: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dailypapers.settings")
+    # Pages are measured, not search: keep the derived index beside the database and skip
+    # the (minutes-long) embedding of 10k papers that an immediate task backend would run.
+    os.environ["SEARCH_INDEX_DIR"] = str(db.parent / "index")
+    os.environ["TASKS_BACKEND"] = "dummy"
     sys.path.insert(0, str(REPO))
     import django
 
@@ -124,7 +129,7 @@ def _free_port() -> int:
 def start_server(db: Path) -> tuple[subprocess.Popen, str]:
     """gunicorn with one sync worker on ``db``; returns the process and its base URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DEBUG": "0", "LOG_LEVEL": "WARNING"}  # DATABASE_URL set by setup
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(
         [str(gunicorn), "dailypapers.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}", "-k", "sync"],

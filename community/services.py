@@ -217,11 +217,21 @@ class SubmitResult:
     pending: PendingSubmission | None = None
 
 
-def _arxiv_fetcher() -> tuple[Fetch, type[Exception]]:
-    """The importers' network boundary (imported late: tests patch it, startup stays light)."""
-    from papers.importers import arxiv
+def _arxiv_fetcher(interactive: bool = False) -> tuple[Fetch, type[Exception]]:
+    """The importers' network boundary (imported late: tests patch it, startup stays light).
 
-    return arxiv.fetch_arxiv_ids, arxiv.ArxivUnavailable
+    A submission made in a web request tries arXiv once with a short timeout (the queue
+    retries later); the background command uses the importers' default retries.
+    """
+    from papers.importers import arxiv_fetch
+
+    def fetch(ids: list[str]) -> list[Any]:
+        client = None
+        if interactive:
+            client = arxiv_fetch.ArxivClient.from_settings(retries=0, timeout=10.0)
+        return arxiv_fetch.fetch_arxiv_ids(ids, client=client)
+
+    return fetch, arxiv_fetch.ArxivUnavailable
 
 
 def submit_paper(
@@ -244,7 +254,7 @@ def submit_paper(
     _check_daily_cap(user, now)
     paper = Paper.objects.filter(arxiv_id=parsed.id).first()
     if paper is None:
-        fetch, unavailable = _arxiv_fetcher()
+        fetch, unavailable = _arxiv_fetcher(interactive=True)
         try:
             paper = _fetch_paper(fetch, parsed.id)
         except unavailable as error:

@@ -272,3 +272,9 @@ SEARCH_ANN_MIN_VECTORS = env_int("SEARCH_ANN_MIN_VECTORS", 50_000, minimum=1)
 # Topic digests keep trending papers whose rank_papers score (hybrid, scaled 0..1 within the
 # candidates) reaches this; lower keeps more loosely related papers.
 DIGEST_TOPIC_MIN_SCORE = env_float("DIGEST_TOPIC_MIN_SCORE", 0.2, minimum=0.0)
+
+# arXiv API (papers/importers/arxiv_fetch.py): live imports and "submit a paper" look-ups.
+# arXiv asks for at least 3 seconds between requests; lower it only for local test servers.
+ARXIV_API_URL = env_str("ARXIV_API_URL", "https://export.arxiv.org/api/query")
+ARXIV_REQUEST_DELAY = env_float("ARXIV_REQUEST_DELAY", 3.0, minimum=0.0)
+ARXIV_TIMEOUT = env_float("ARXIV_TIMEOUT", 30.0, minimum=1.0)

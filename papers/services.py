@@ -28,7 +28,7 @@ from papers.importers.records import (
     Rejected,
     validate,
 )
-from papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
+from papers.models import Author, DailyEntry, ImportCheckpoint, Organization, Paper, PaperAuthor
 from papers.signals import papers_changed
 
 DEFAULT_BATCH_SIZE = 500
@@ -465,3 +465,27 @@ def _sync_daily_entries(batch: list[PaperRecord], ids: dict[str, int]) -> set[in
     now = timezone.now()
     _insert(DailyEntry, [row | {"created_at": now} for row in to_create])
     return changed
+
+
+# --- resumable imports ----------------------------------------------------------------
+
+
+def load_checkpoint(key: str) -> dict[str, Any]:
+    """The saved progress of the import identified by ``key`` ({} when none)."""
+    state = ImportCheckpoint.objects.filter(key=key).values_list("state", flat=True).first()
+    return dict(state) if isinstance(state, dict) else {}
+
+
+def save_checkpoint(key: str, state: dict[str, Any]) -> None:
+    ImportCheckpoint.objects.update_or_create(key=key, defaults={"state": state})
+
+
+def upsert_with_checkpoint(
+    records: list[PaperRecord], key: str, state: dict[str, Any], **options: Any
+) -> ImportStats:
+    """Write ``records`` and the progress ``state`` in one transaction, so a re-run after a
+    crash resumes exactly after the last page that was stored."""
+    with transaction.atomic():
+        stats = upsert_papers(records, **options)
+        save_checkpoint(key, state)
+    return stats

@@ -95,7 +95,10 @@ def search(query: SearchQuery) -> SearchResults:
     results.total = len(ordered)
     page = ordered[query.offset : query.offset + query.limit]
     results.hits = _hits(page, query_stems(parsed))
-    results.message = " ".join(parsed.notes) or _empty_message(query, results, arxiv_id)
+    notes = list(parsed.notes)
+    if arxiv_id is not None:
+        notes.insert(0, f"No paper with arXiv id {arxiv_id.id} is here yet.")
+    results.message = " ".join(notes) or _empty_message(query, results)
     return results
 
 
@@ -103,11 +106,9 @@ def _no_words_message() -> str:
     return "Your query has no words to search for (only symbols or punctuation). " + EMPTY_HELP
 
 
-def _empty_message(query: SearchQuery, results: SearchResults, arxiv_id) -> str:
+def _empty_message(query: SearchQuery, results: SearchResults) -> str:
     if results.total:
         return ""
-    if arxiv_id is not None:
-        return f"No paper with arXiv id {arxiv_id.id} is here yet."
     if query.has_filters:
         return "No papers match these words with the filters you chose. Try removing a filter."
     return "No papers match. Try fewer or different words, or the semantic mode."

@@ -23,6 +23,7 @@ from papers.importers.records import (
     PaperRecord,
     RecordError,
     arxiv_id_of,
+    author_name,
     collapse,
     get_int,
     get_str,
@@ -31,7 +32,14 @@ from papers.importers.records import (
     parse_date,
     parse_datetime,
 )
-from papers.importers.sources import Item, expand_paths, field_scope, guarded, read_errors
+from papers.importers.sources import (
+    Item,
+    expand_paths,
+    field_scope,
+    guarded,
+    open_text,
+    read_errors,
+)
 
 HF_URL = "https://huggingface.co"
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -65,6 +73,27 @@ def read_hf_file(path: Path) -> Iterator[Item]:
     for index, item in enumerate(data):
         origin = f"{path}[{index}]"
         yield guarded(lambda item=item, origin=origin: parse_hf_item(item, origin, day), origin)
+
+
+def read_hf_lines(path: Path) -> Iterator[Item]:
+    """HF items stored one per line as ``{"date": listing day, "item": {...}}`` (the demo)."""
+    try:
+        with open_text(path) as lines:
+            for number, line in enumerate(lines, start=1):
+                origin = f"{path}:{number}"
+                yield guarded(lambda line=line, origin=origin: _dated_item(line, origin), origin)
+    except read_errors() as error:
+        yield InputFailure(str(path), f"cannot read file: {error}")
+
+
+def _dated_item(line: str, origin: str) -> PaperRecord:
+    try:
+        data = json.loads(line)
+    except ValueError as error:
+        raise RecordError("line", f"not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise RecordError("line", "expected a JSON object")
+    return parse_hf_item(data.get("item"), origin, parse_date(data.get("date"), "date"))
 
 
 def listing_date_from_name(name: str) -> dt.date | None:
@@ -129,7 +158,7 @@ def _author(raw: Any, index: int) -> AuthorRecord:
         raise RecordError(f"authors[{index}].name", "missing, empty or not a string")
     hf_id, hidden, status = raw.get("_id"), raw.get("hidden"), raw.get("status")
     return AuthorRecord(
-        name=collapse(name),
+        name=author_name(name),
         hf_id=hf_id if isinstance(hf_id, str) else "",
         hidden=hidden if isinstance(hidden, bool) else None,
         status=status if isinstance(status, str) else "",

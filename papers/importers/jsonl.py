@@ -22,6 +22,7 @@ from papers.importers.records import (
     PaperRecord,
     RecordError,
     arxiv_id_of,
+    author_name,
     collapse,
     get_int,
     get_str,
@@ -116,7 +117,7 @@ def _authors(raw: Any) -> list[AuthorRecord] | None:
         names = [_author_name(item, index) for index, item in enumerate(raw)]
     else:
         raise RecordError("authors", f"expected a list or a string, got {type(raw).__name__}")
-    return [AuthorRecord(name=collapse(name)) for name in names if name and name.strip()]
+    return [AuthorRecord(name=author_name(name)) for name in names if name and name.strip()]
 
 
 def _author_name(item: Any, index: int) -> str:

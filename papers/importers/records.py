@@ -170,6 +170,12 @@ def collapse(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+def author_name(text: str) -> str:
+    """A display name: whitespace collapsed, cut at the column's 300 characters (a few
+    sources glue whole author lists into one "name"; the paper is still worth keeping)."""
+    return collapse(text)[:300]
+
+
 def get_str(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
     """``data[key]`` as a stripped string; None when absent/null/empty (unless required)."""
     value = data.get(key)

@@ -29,7 +29,7 @@ def arxiv_down(monkeypatch):
     def fetch(ids):
         raise ArxivDown("arXiv API timed out")
 
-    monkeypatch.setattr("community.services._arxiv_fetcher", lambda: (fetch, ArxivDown))
+    monkeypatch.setattr("community.services._arxiv_fetcher", lambda **_: (fetch, ArxivDown))
 
 
 def other_client(name: str = "bob") -> Client:

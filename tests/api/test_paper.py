@@ -98,3 +98,20 @@ def test_avatar_is_an_svg_with_the_initial(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert b">Z</text>" in response.content
+
+
+def test_markdown_includes_the_visible_discussion(client):
+    from community.services import add_comment, delete_comment
+    from tests.factories import make_user
+
+    paper = make_paper(arxiv_id="2502.04507")
+    ada, bob = make_user("ada"), make_user("bob")
+    first = add_comment(ada, paper, "Great *results*.")
+    add_comment(bob, paper, "Agreed.", parent=first)
+    gone = add_comment(bob, paper, "Oops, wrong paper.")
+    delete_comment(bob, gone)
+    text = client.get("/papers/2502.04507.md").content.decode()
+    assert "## Discussion" in text
+    assert "**ada** (" in text and "Great *results*." in text
+    assert "↳ **bob** (" in text and "Agreed." in text
+    assert "Oops" not in text

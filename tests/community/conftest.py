@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 
+from papers.importers.arxiv_fetch import ArxivUnavailable
 from papers.importers.records import AuthorRecord, PaperRecord
 from tests.factories import make_daily_paper, make_user
 
@@ -97,10 +98,6 @@ def paper(db):
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-class ArxivDown(Exception):
-    """Stands in for the importers' ArxivUnavailable."""
-
-
 @dataclass
 class FakeArxiv:
     """What ``fetch_arxiv_ids`` returns (or raises) in a test; records every call."""
@@ -119,10 +116,10 @@ class FakeArxiv:
             published_at=published_at,
         )
 
-    def fetch(self, ids: list[str]) -> list[PaperRecord]:
+    def fetch(self, ids: list[str], client: Any = None) -> list[PaperRecord]:
         self.calls.append(list(ids))
         if self.down:
-            raise ArxivDown("arXiv API timed out")
+            raise ArxivUnavailable("arXiv API unavailable after 1 tries: ReadTimeout")
         return [self.records[i] for i in ids if i in self.records]
 
 
@@ -130,5 +127,5 @@ class FakeArxiv:
 def arxiv(monkeypatch) -> FakeArxiv:
     """Replace the network boundary (papers.importers' fetch_arxiv_ids) with a fake."""
     fake = FakeArxiv()
-    monkeypatch.setattr("community.services._arxiv_fetcher", lambda: (fake.fetch, ArxivDown))
+    monkeypatch.setattr("papers.importers.arxiv_fetch.fetch_arxiv_ids", fake.fetch)
     return fake

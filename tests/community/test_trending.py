@@ -13,7 +13,7 @@ from community import services
 from community.models import Comment, Vote
 from community.trending import period_window, trending_papers
 from tests.community.conftest import NOW
-from tests.factories import make_daily_paper, make_user
+from tests.factories import make_daily_paper, make_entry, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,8 @@ def test_ties_break_by_upvotes_then_arxiv_id(frozen):
 
 def test_hidden_entries_late_votes_and_removed_comments_do_not_count(owner, other, frozen):
     shown = make_daily_paper("2025-01-08").paper
-    hidden = make_daily_paper("2025-01-08", hidden=True).paper
+    hidden = make_paper()
+    make_entry(hidden, "2025-01-08", hidden=True)
     vote_at(owner, shown, -5)  # cast after "now": ignored for a reproducible ranking
     comment_at(owner, shown, 1, hidden=True)
     comment_at(other, shown, 1, deleted_at=NOW)

@@ -100,7 +100,7 @@ def test_cache_timeout_zero_disables_caching(settings) -> None:
 
 
 _PAGE = engines["django"].from_string(
-    "<body hx-headers='{\"X-CSRFToken\": \"{{ csrf_token }}\"}'>"
+    '<body hx-headers=\'{"X-CSRFToken": "{{ csrf_token }}"}\'>'
     "<form>{% csrf_token %}</form>{{ n }} papers</body>"
 )
 

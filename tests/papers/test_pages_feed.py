@@ -43,7 +43,13 @@ def test_card_shows_what_hugging_face_shows(client):
         arxiv_id="2503.01234",
         title="Sparse Attention at Scale",
         abstract="We study sparse attention. " * 5,
-        authors=("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"),
+        authors=(
+            "Ada Lovelace",
+            "Alan Turing",
+            "Grace Hopper",
+            "Edsger Dijkstra",
+            "Barbara Liskov",
+        ),
         organization=org,
         upvotes=42,
         num_comments=7,
@@ -85,10 +91,18 @@ def test_local_submitter_links_to_their_profile(client):
 
 
 def test_day_is_sorted_by_upvotes_then_newest_toggle(client):
-    make_daily_paper("2025-03-12", title="Few votes, newest", upvotes=1,
-                     published_at=dt.datetime(2025, 3, 11, tzinfo=dt.UTC))
-    make_daily_paper("2025-03-12", title="Many votes, older", upvotes=90,
-                     published_at=dt.datetime(2025, 3, 9, tzinfo=dt.UTC))
+    make_daily_paper(
+        "2025-03-12",
+        title="Few votes, newest",
+        upvotes=1,
+        published_at=dt.datetime(2025, 3, 11, tzinfo=dt.UTC),
+    )
+    make_daily_paper(
+        "2025-03-12",
+        title="Many votes, older",
+        upvotes=90,
+        published_at=dt.datetime(2025, 3, 9, tzinfo=dt.UTC),
+    )
     assert _titles(client.get("/papers/date/2025-03-12")) == [
         "Many votes, older",
         "Few votes, newest",

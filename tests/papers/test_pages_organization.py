@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 def test_organization_page_lists_its_papers_newest_first(client):
     org = make_org("acme-ai", "Acme AI")
     make_paper(title="First", organization=org, published_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC))
-    make_paper(title="Second", organization=org, published_at=dt.datetime(2025, 2, 2, tzinfo=dt.UTC))
+    make_paper(
+        title="Second", organization=org, published_at=dt.datetime(2025, 2, 2, tzinfo=dt.UTC)
+    )
     make_paper(title="Not theirs")
     response = client.get("/organizations/acme-ai")
     assert response.status_code == 200

@@ -34,7 +34,7 @@ def test_paper_page_shows_everything_we_know(client):
     response = client.get("/papers/2503.04567")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1 id=\"paper-title\" class=\"paper-title\">Learning to Plan</h1>" in html
+    assert '<h1 id="paper-title" class="paper-title">Learning to Plan</h1>' in html
     assert "THE-END." in html  # the full abstract
     for slug in ("ada-lovelace", "alan-turing", "grace-hopper", "edsger-dijkstra"):
         assert f'href="/authors/{slug}"' in html

@@ -67,4 +67,6 @@ def test_feed_queries_do_not_grow_for_a_logged_in_user(client):
     client.force_login(make_user("reader"))
     _fill_day(3, "2025-03-10")
     _fill_day(30, "2025-03-12")
-    assert _queries(client, "/papers/date/2025-03-10") == _queries(client, "/papers/date/2025-03-12")
+    assert _queries(client, "/papers/date/2025-03-10") == _queries(
+        client, "/papers/date/2025-03-12"
+    )

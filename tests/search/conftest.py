@@ -56,3 +56,11 @@ def corpus(db) -> dict[str, Paper]:
     papers = load_fixture_papers()
     service.rebuild_index()
     return {p.arxiv_id: p for p in papers}
+
+
+@pytest.fixture
+def corpus_transactional(transactional_db) -> dict[str, Paper]:
+    """Like ``corpus`` for tests whose imports must really commit (on_commit signals)."""
+    papers = load_fixture_papers()
+    service.rebuild_index()
+    return {p.arxiv_id: p for p in papers}

@@ -13,7 +13,13 @@ def _ids(q: str, mode: str = "hybrid", limit: int = 5) -> list[str]:
 
 @pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
 def test_exact_title_finds_the_paper_first(corpus, mode):
-    assert _ids("Block Diffusion: Interpolating Between Autoregressive and Diffusion Language Models", mode)[0] == "2503.09573"
+    assert (
+        _ids(
+            "Block Diffusion: Interpolating Between Autoregressive and Diffusion Language Models",
+            mode,
+        )[0]
+        == "2503.09573"
+    )
 
 
 def test_paraphrase_of_the_abstract_is_found_semantically(corpus):

@@ -1,0 +1,46 @@
+"""``manage.py load_demo [--if-empty]``: the bundled demo papers (recent real HF days)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from papers.importers.hf import read_hf_lines
+from papers.importers.runner import run_import
+from papers.models import Paper
+
+DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "hf_daily_recent.jsonl.gz"
+
+
+class Command(BaseCommand):
+    help = "Load the bundled demo data (about 3,000 recent Hugging Face daily papers)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the database has papers"
+        )
+        parser.add_argument("--path", type=Path, default=DEMO_FILE, help=f"default {DEMO_FILE}")
+        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Paper.objects.exists():
+            self.stdout.write("load_demo: the database already has papers; demo not loaded")
+            return
+        path: Path = options["path"]
+        if not path.is_file():
+            raise CommandError(f"demo data not found: {path}")
+        self.stdout.write(f"load_demo: loading demo papers from {path.name} ...")
+        started = time.monotonic()
+        stats = run_import(
+            read_hf_lines(path),
+            progress=not options["no_progress"] and options["verbosity"] > 0,
+            stream=self.stderr._out,
+            label="load_demo",
+        )
+        seconds = time.monotonic() - started
+        self.stdout.write(f"load_demo: {stats.summary()} ({seconds:.1f} s)")
+        if stats.failed_inputs:
+            raise CommandError("the demo file could not be read completely (see above)")

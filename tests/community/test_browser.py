@@ -1,0 +1,77 @@
+"""End to end in headless Chromium: sign up, upvote (htmx), comment (htmx), submit a paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from community.models import Comment, Vote
+from papers.models import DailyEntry
+from tests.conftest import chromium_path
+from tests.factories import make_entry, make_paper
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        tab = browser.new_page()
+        tab.set_default_timeout(15_000)
+        yield tab
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_upvote_comment_and_submit(page, live_server, arxiv):
+    now = timezone.now()
+    paper = make_paper("2501.00042", title="A paper to discuss", published_at=now)
+    make_entry(paper, timezone.localdate(now))
+    arxiv.add("2501.00043", now - dt.timedelta(days=1), title="A freshly fetched paper")
+
+    page.goto(f"{live_server.url}/accounts/signup/?next=/papers/2501.00042")
+    page.fill("#id_username", "ada")
+    page.fill("#id_email", "ada@example.org")
+    page.fill("#id_password1", "analytical-engine-1843")
+    page.fill("#id_password2", "analytical-engine-1843")
+    page.click("button[type=submit]:has-text('Sign up')")
+    page.wait_for_url("**/papers/2501.00042")
+
+    button = page.locator(f"#upvote-{paper.pk} button")
+    assert button.locator(".upvote-count").inner_text() == "0"
+    button.click()
+    page.wait_for_selector(f"#upvote-{paper.pk} button[aria-pressed=true]")
+    assert page.locator(f"#upvote-{paper.pk} .upvote-count").inner_text() == "1"
+    assert Vote.objects.filter(user__username="ada", paper=paper).count() == 1
+
+    page.fill("#comment-body", "Loved the *ablation* study")
+    page.click("button:has-text('Comment')")
+    page.wait_for_selector(".comment-body em:has-text('ablation')")
+    assert Comment.objects.get().author.username == "ada"
+
+    page.goto(f"{live_server.url}/papers/submit")
+    page.fill("#id_paper", "https://arxiv.org/abs/2501.00043")
+    page.fill("#id_comment", "Worth a look")
+    page.click("button:has-text('Submit')")
+    page.wait_for_url("**/papers/2501.00043")
+    assert "A freshly fetched paper" in page.content()
+    assert DailyEntry.objects.get(paper__arxiv_id="2501.00043").submitted_by.username == "ada"
