@@ -26,8 +26,8 @@ MAX_LIMIT = 120
 DESCRIPTION = f"""
 Papers matching `q`, best first, in the shape of Hugging Face's `/api/papers/search`.
 
-`q` (1–{MAX_Q} characters) may be words, a "quoted phrase", an author name, a question or an
-arXiv id. `limit` is 1–{MAX_LIMIT} (default 50). `mode` is `hybrid` (default: BM25 and
+`q` (1-{MAX_Q} characters) may be words, a "quoted phrase", an author name, a question or an
+arXiv id. `limit` is 1-{MAX_LIMIT} (default 50). `mode` is `hybrid` (default: BM25 and
 embeddings fused), `keyword` or `semantic`. Out-of-range values get `400 {{"error": ...}}`.
 """
 
@@ -74,8 +74,8 @@ def _validate(q: str | None, limit: int | None, mode: str) -> tuple[str, int]:
 )
 def papers_search(
     request: HttpRequest,
-    q: str | None = Query(None, description=f"Query, 1–{MAX_Q} characters"),
-    limit: int | None = Query(None, description=f"Results, 1–{MAX_LIMIT} (default 50)"),
+    q: str | None = Query(None, description=f"Query, 1-{MAX_Q} characters"),
+    limit: int | None = Query(None, description=f"Results, 1-{MAX_LIMIT} (default 50)"),
     mode: str = Query("hybrid", description="hybrid, keyword or semantic"),
 ) -> JsonResponse:
     q, limit = _validate(q, limit, mode)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _search_common import (  # noqa: E402
+from _search_common import (
     CACHE,
     import_beir_corpus,
     ndcg_at,

@@ -91,17 +91,24 @@ def period_window(period: TrendingPeriod, now: dt.datetime) -> tuple[dt.date, dt
     return today - dt.timedelta(days=_PERIOD_DAYS[period] - 1), today
 
 
-def _window_entries(start: dt.date, end: dt.date) -> QuerySet[DailyEntry]:
-    return DailyEntry.objects.filter(hidden=False, date__gte=start, date__lte=end).order_by()
+def _window_entries(
+    start: dt.date, end: dt.date, paper_id: int | None = None
+) -> QuerySet[DailyEntry]:
+    entries = DailyEntry.objects.filter(hidden=False, date__gte=start, date__lte=end)
+    if paper_id is not None:  # one paper's score: aggregate only its rows
+        entries = entries.filter(paper_id=paper_id)
+    return entries.order_by()
 
 
-def _parts_sql(start: dt.date, end: dt.date, now: dt.datetime) -> list[tuple[str, tuple]]:
+def _parts_sql(
+    start: dt.date, end: dt.date, now: dt.datetime, paper_id: int | None = None
+) -> list[tuple[str, tuple]]:
     """SQL (with params) of the three per-paper aggregates: feed date, votes, comments."""
     half_life = settings.TRENDING_HALF_LIFE_HOURS
     now_hours = _hours(now)
-    in_window = _window_entries(start, end).values("paper_id")
+    in_window = _window_entries(start, end, paper_id).values("paper_id")
     feed = (
-        _window_entries(start, end)
+        _window_entries(start, end, paper_id)
         .values("paper_id")
         .annotate(feed_date=Max("date"), feed_decay=_decay_expr(Max("date"), now_hours, half_life))
         .values("paper_id", "feed_date", "feed_decay")
@@ -135,10 +142,9 @@ def _scored(
     once per paper, portable across SQLite and PostgreSQL), joined to the papers and sorted.
     """
     (feed_sql, feed_params), (vote_sql, vote_params), (comment_sql, comment_params) = _parts_sql(
-        start, end, now
+        start, end, now, paper_id
     )
     paper_table = connection.ops.quote_name(Paper._meta.db_table)
-    only_one = "WHERE p.id = %s" if paper_id is not None else ""
     sql = f"""
         WITH feed AS ({feed_sql}), v AS ({vote_sql}), c AS ({comment_sql})
         SELECT p.*, feed.feed_date AS feed_date, feed.feed_decay AS feed_decay,
@@ -150,12 +156,10 @@ def _scored(
         JOIN {paper_table} p ON p.id = feed.paper_id
         LEFT JOIN v ON v.paper_id = p.id
         LEFT JOIN c ON c.paper_id = p.id
-        {only_one}
         ORDER BY score DESC, p.upvotes DESC, p.arxiv_id ASC
         LIMIT %s
     """
     params = [*feed_params, *vote_params, *comment_params, settings.TRENDING_COMMENT_WEIGHT]
-    params += [paper_id] if paper_id is not None else []
     rows = list(Paper.objects.raw(sql, [*params, limit]))
     for row in rows:  # raw SQL returns SQLite dates as text
         if isinstance(row.feed_date, str):

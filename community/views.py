@@ -102,17 +102,24 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
-LoginView = method_decorator(ratelimit("login", by="ip"), name="dispatch")(auth_views.LoginView)
-login_view = LoginView.as_view(template_name="registration/login.html")
+@method_decorator(ratelimit("login", by="ip"), name="dispatch")
+class RateLimitedLoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+
+
+@method_decorator(ratelimit("password_reset", by="ip"), name="dispatch")
+class RateLimitedPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view: the same answer whether or not the address has an account."""
+
+    template_name = "registration/password_reset.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("community:password_reset_done")
+
+
+login_view = RateLimitedLoginView.as_view()
 logout_view = auth_views.LogoutView.as_view()
-password_reset = method_decorator(ratelimit("password_reset", by="ip"), name="dispatch")(
-    auth_views.PasswordResetView
-).as_view(
-    template_name="registration/password_reset.html",
-    email_template_name="registration/password_reset_email.txt",
-    subject_template_name="registration/password_reset_subject.txt",
-    success_url=reverse_lazy("community:password_reset_done"),
-)
+password_reset = RateLimitedPasswordResetView.as_view()
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="registration/password_reset_sent.html"
 )

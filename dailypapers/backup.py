@@ -78,16 +78,32 @@ def restore(path: Path, using: str = "default") -> None:
 # --------------------------------------------------------------------------- SQLite
 
 
+def _open_sqlite(connection) -> tuple[sqlite3.Connection, bool]:
+    """A connection of our own to the database file (and whether to close it afterwards).
+
+    Our own connection, not Django's: it works outside any transaction this process may have
+    open, and in WAL mode it reads the last committed state while others keep writing.
+    """
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        connection.ensure_connection()
+        return connection.connection, False
+    conn = sqlite3.connect(name, timeout=30, uri=name.startswith("file:"))
+    return conn, True
+
+
 def _backup_sqlite(connection, target: Path) -> None:
-    connection.ensure_connection()
     tmp = target.with_name(target.name + ".part")
     tmp.unlink(missing_ok=True)
+    source, owned = _open_sqlite(connection)
     dest = sqlite3.connect(tmp)
     try:
-        # The online backup API copies a consistent snapshot while others keep writing.
-        connection.connection.backup(dest)
+        # The online backup API: all pages in one step, under one read snapshot.
+        source.backup(dest)
     finally:
         dest.close()
+        if owned:
+            source.close()
     tmp.replace(target)
 
 
@@ -99,10 +115,15 @@ def _restore_sqlite(connection, source: Path) -> None:
         names = {row[0] for row in src.execute("SELECT name FROM sqlite_master")}
         if "django_migrations" not in names:
             raise BackupError(f"{source} is not a dailypapers database; nothing restored")
-        connection.ensure_connection()
-        # Page-by-page copy into the live database, under its write lock: readers see the
-        # old content or the new, never a mix.
-        src.backup(connection.connection)
+        connections.close_all()
+        dest, owned = _open_sqlite(connection)
+        try:
+            # Page-by-page copy into the live database under its write lock: readers see
+            # the old content or the new, never a mix.
+            src.backup(dest)
+        finally:
+            if owned:
+                dest.close()
     finally:
         src.close()
 

@@ -267,7 +267,7 @@ CACHE_TIMEOUT = env_int("CACHE_TIMEOUT", 600, minimum=0)
 TASK_STALE_AFTER = env_int("TASK_STALE_AFTER", 3600, minimum=60)
 
 # Search (see search/README.md). The embedding model is one of search.embedding.MODELS.
-SEARCH_EMBEDDING_MODEL = env_str("SEARCH_EMBEDDING_MODEL", "minilm-int8")
+SEARCH_EMBEDDING_MODEL = env_str("SEARCH_EMBEDDING_MODEL", "minilm-int8-128")
 SEARCH_ANN_MIN_VECTORS = env_int("SEARCH_ANN_MIN_VECTORS", 50_000, minimum=1)
 # Topic digests keep trending papers whose rank_papers score (hybrid, scaled 0..1 within the
 # candidates) reaches this; lower keeps more loosely related papers.
@@ -278,3 +278,7 @@ DIGEST_TOPIC_MIN_SCORE = env_float("DIGEST_TOPIC_MIN_SCORE", 0.2, minimum=0.0)
 ARXIV_API_URL = env_str("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 ARXIV_REQUEST_DELAY = env_float("ARXIV_REQUEST_DELAY", 3.0, minimum=0.0)
 ARXIV_TIMEOUT = env_float("ARXIV_TIMEOUT", 30.0, minimum=1.0)
+DIGEST_SEND_WORKERS = env_int("DIGEST_SEND_WORKERS", 4, minimum=1)  # parallel SMTP connections
+# Any queue name may be used, so operators can run dedicated workers per queue
+# (e.g. `manage.py worker --queue-name imports`).
+TASKS["default"]["QUEUES"] = []

@@ -185,11 +185,12 @@ def due_subscriptions(frequency: str, key: str, email: str | None = None) -> Que
 
 
 def subscription_for_user(user) -> Subscription | None:
-    """The logged-in user's subscription: linked to the account, else by account email."""
-    linked = Subscription.objects.filter(user=user).order_by("-pk").first()
-    if linked is not None or not user.email:
-        return linked
-    return Subscription.objects.filter(email=user.email.strip().lower()).first()
+    """The subscription linked to this account.
+
+    Links are made only by someone holding an emailed link (confirm or manage) while logged
+    in, never by matching the account's email: account emails are not proof of a mailbox.
+    """
+    return Subscription.objects.filter(user=user).order_by("-pk").first()
 
 
 def recent_deliveries(subscription: Subscription, limit: int = 10) -> QuerySet:

@@ -76,9 +76,13 @@ def parse_options(frequency: str, size: str | int, topic: str) -> Options:
 
 
 def subscribe(
-    raw_email: str, user=None, options: Options | None = None, now: dt.datetime | None = None
+    raw_email: str, options: Options | None = None, now: dt.datetime | None = None
 ) -> Subscription:
-    """Create (or find) the subscription for an address and mail its confirmation link."""
+    """Create (or find) the subscription for an address and mail its confirmation link.
+
+    The account of whoever asks is not linked here: only opening the emailed link while
+    logged in links it (``link_user``), so nobody can claim someone else's address.
+    """
     email = normalize_email(raw_email)
     now = now or timezone.now()
     options = options or Options()
@@ -90,8 +94,6 @@ def subscribe(
         if not created and not subscription.confirmed:
             # Still pending: the latest request's options win (nobody received mail yet).
             _apply(subscription, options)
-        if user is not None and user.is_authenticated and subscription.user_id is None:
-            subscription.user = user
         due = _confirmation_due(subscription, now)
         if due:
             subscription.confirmation_sent_at = now
@@ -157,8 +159,8 @@ def resubscribe(subscription: Subscription) -> None:
 
 
 def link_user(subscription: Subscription, user) -> None:
-    """Attach an anonymous subscription to the account managing it."""
-    if subscription.user_id is None:
+    """Attach a subscription to the logged-in account that opened one of its emailed links."""
+    if user.is_authenticated and subscription.user_id is None:
         Subscription.objects.filter(pk=subscription.pk).update(user=user)
         subscription.user = user
 

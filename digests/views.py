@@ -53,7 +53,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             request.POST.get("size", "10"),
             request.POST.get("topic", ""),
         )
-        subscription = services.subscribe(email, request.user, options)
+        subscription = services.subscribe(email, options)
     except SubscribeError as error:
         context = {"email": email, "error": error.message}
         return render(request, "digests/subscribe.html", context, status=error.status)
@@ -77,8 +77,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"Subscribed: {subscription.email} will get the digest.")
     else:
         messages.info(request, f"{subscription.email} was already subscribed.")
-    if request.user.is_authenticated:
-        services.link_user(subscription, request.user)
+    services.link_user(subscription, request.user)
     return redirect("digests:manage_token", token=make_token(subscription, "manage"))
 
 
@@ -89,7 +88,6 @@ def manage(request: HttpRequest) -> HttpResponse:
     subscription = subscription_for_user(request.user)
     if subscription is None:
         return render(request, "digests/subscribe.html", {"email": request.user.email})
-    services.link_user(subscription, request.user)
     return _manage(request, subscription, reverse("digests:manage"))
 
 
@@ -100,6 +98,7 @@ def manage_token(request: HttpRequest, token: str) -> HttpResponse:
         subscription = read_token(token, "manage")
     except TokenError as error:
         return _token_problem(request, error)
+    services.link_user(subscription, request.user)  # the emailed link proves the mailbox
     return _manage(request, subscription, request.path, token)
 
 

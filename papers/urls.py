@@ -5,12 +5,14 @@ win; the paper route takes any remaining path and explains itself when it is no 
 """
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from papers import views
 
 app_name = "papers"
 urlpatterns = [
     path("papers", views.feed_latest, name="feed"),
+    path("papers/", RedirectView.as_view(url="/papers", query_string=True)),
     path("papers/date/<str:value>", views.feed_period, {"kind": "day"}, name="day"),
     path("papers/week/<str:value>", views.feed_period, {"kind": "week"}, name="week"),
     path("papers/month/<str:value>", views.feed_period, {"kind": "month"}, name="month"),

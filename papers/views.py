@@ -185,8 +185,8 @@ def feed_period(request: HttpRequest, kind: Kind, value: str) -> HttpResponse:
 
 @_friendly_errors
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    """``/papers/<arxiv_id>``; versioned or prefixed ids redirect to the bare id."""
-    parsed = parse_arxiv_id(arxiv_id)
+    """``/papers/<arxiv_id>``; versioned, prefixed or slash-ended ids redirect to the bare id."""
+    parsed = parse_arxiv_id(arxiv_id.rstrip("/"))
     if parsed is None:
         raise BadRequest(f"'{arxiv_id[:80]}' is not an arXiv id (like 2401.01234).")
     if parsed.id != arxiv_id:

@@ -88,7 +88,7 @@ MODELS: dict[str, dict] = {
     "minilm-int8": {"max_length": 256},
     "minilm-int8-128": {"max_length": 128},
 }
-DEFAULT_MODEL = "minilm-int8"
+DEFAULT_MODEL = "minilm-int8-128"
 
 
 @cache

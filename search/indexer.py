@@ -178,7 +178,7 @@ def update_vectors(paper_ids: list[int], progress: Progress | None = None) -> in
         version = _live_version()
         manifest = store.read_manifest(version)
         if manifest.get("model") != model_name():
-            log.warning("index built with %s, not %s: rebuild it", manifest.get("model"), model_name())
+            log.warning("index built with %s, not %s: rebuild", manifest.get("model"), model_name())
             return 0
         name = f"delta-{manifest['generation'] + 1}"
         manifest["deltas"].append(save_segment(version, name, ids, vectors))
@@ -228,7 +228,8 @@ def rebuild(progress: Progress | None = None) -> Path:
         all_ids: list[np.ndarray] = []
         all_vectors: list[np.ndarray] = []
         chunks = list(all_paper_ids())
-        keyword.write(index, (d for c in chunks for d in _keyword_docs(load_texts(c))))
+        docs = (d for c in chunks for d in _keyword_docs(load_texts(c)))
+        keyword.write(index, docs, threads=2, replace=False)
         for chunk in chunks:
             texts = load_texts(chunk)
             all_vectors.append(ensure_embeddings(texts, progress))

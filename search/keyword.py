@@ -48,15 +48,25 @@ def open_index(path: Path) -> tantivy.Index:
     return index
 
 
-def write(index: tantivy.Index, docs: Iterable[KeywordDoc], delete_ids: Iterable[int] = ()) -> int:
-    """Replace the documents of these papers (and delete ``delete_ids``); one commit."""
-    writer = index.writer(heap_size=64_000_000, num_threads=1)
+def write(
+    index: tantivy.Index,
+    docs: Iterable[KeywordDoc],
+    delete_ids: Iterable[int] = (),
+    threads: int = 1,
+    replace: bool = True,
+) -> int:
+    """Replace the documents of these papers (and delete ``delete_ids``); one commit.
+
+    ``replace=False`` skips the per-document delete, for filling a new, empty index.
+    """
+    writer = index.writer(heap_size=64_000_000 * threads, num_threads=threads)
     count = 0
     try:
         for paper_id in delete_ids:
             writer.delete_documents_by_term("id", paper_id)
         for doc in docs:
-            writer.delete_documents_by_term("id", doc.paper_id)
+            if replace:
+                writer.delete_documents_by_term("id", doc.paper_id)
             writer.add_document(
                 tantivy.Document(
                     id=doc.paper_id, title=doc.title, abstract=doc.abstract, authors=doc.authors

@@ -201,3 +201,20 @@ def index_papers(paper_ids: list[int]) -> None:
 def rebuild_index() -> None:
     """Rebuild all derived indexes from the database, atomically."""
     indexer.rebuild()
+
+
+def index_status() -> dict:
+    """What the live index holds (for health checks and ``search_index status``)."""
+    snapshot = READER.snapshot()
+    if snapshot.version is None:
+        return {"present": False, "documents": 0, "vectors": 0}
+    docs = snapshot.keyword_index.searcher().num_docs if snapshot.keyword_index else 0
+    return {
+        "present": True,
+        "version": snapshot.version.name,
+        "generation": snapshot.manifest.get("generation"),
+        "model": snapshot.manifest.get("model"),
+        "documents": docs,
+        "vectors": snapshot.vectors.count,
+        "ann": snapshot.vectors.ann is not None,
+    }

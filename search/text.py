@@ -20,9 +20,54 @@ MAX_TERMS = 64  # beyond this a query is a document, not a question; BM25 cost g
 # Stop words are left out of bag-of-words queries (they would touch most postings lists at
 # 1M papers) but kept inside quoted phrases, where "state of the art" needs them.
 STOP_WORDS = frozenset(
-    "a an and are as at be but by for from has have in into is it its of on or that the their "
-    "there these this to was were which with we our how what when where why who do does can "
-    "using via based".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+        "we",
+        "our",
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "who",
+        "do",
+        "does",
+        "can",
+        "using",
+        "via",
+        "based",
+    ]
 )
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -89,7 +89,10 @@ class VectorSet:
     def _search_base(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
         if self.ann is not None:
             matches = self.ann.search(query, limit, threads=1)
-            return [(int(k), 1.0 - float(d)) for k, d in zip(matches.keys, matches.distances)]
+            return [
+                (int(k), 1.0 - float(d))
+                for k, d in zip(matches.keys, matches.distances, strict=True)
+            ]
         if self.base_vectors is None or not len(self.base_ids):
             return []
         scores = self.base_vectors @ query

@@ -178,3 +178,18 @@ def test_a_new_vote_moves_last_modified(client, feed):
     )
     assert response.status_code == 200
     assert response["Last-Modified"] != first["Last-Modified"]
+
+
+def _queries_for(client, date: str, n: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for index in range(n):
+        make_daily_paper(date, arxiv_id=f"{date[2:4]}{date[5:7]}.{date[8:]}{index:03d}")
+    with CaptureQueriesContext(connection) as captured:
+        assert len(client.get(f"/api/daily_papers?date={date}").json()) == n
+    return len(captured)
+
+
+def test_query_count_does_not_grow_with_the_page(client):
+    assert _queries_for(client, "2025-02-12", 3) == _queries_for(client, "2025-02-13", 30)

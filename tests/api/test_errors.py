@@ -36,3 +36,9 @@ def test_docs_page(client):
     response = client.get("/api/docs")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_search_is_not_taken_for_an_arxiv_id(client):
+    response = client.get("/api/papers/search?q=attention")
+    assert response.status_code == 200
+    assert isinstance(response.json(), list)

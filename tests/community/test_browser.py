@@ -42,7 +42,7 @@ def page(monkeypatch):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_sign_up_upvote_comment_and_submit(page, live_server, arxiv):
+def test_sign_up_upvote_comment_and_submit(page, live_server, arxiv, settings):
     now = timezone.now()
     paper = make_paper("2501.00042", title="A paper to discuss", published_at=now)
     make_entry(paper, timezone.localdate(now))
@@ -75,3 +75,12 @@ def test_sign_up_upvote_comment_and_submit(page, live_server, arxiv):
     page.wait_for_url("**/papers/2501.00043")
     assert "A freshly fetched paper" in page.content()
     assert DailyEntry.objects.get(paper__arxiv_id="2501.00043").submitted_by.username == "ada"
+
+    # A refused htmx action explains itself (here: the vote rate limit).
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": (1, 3600)}
+    page.goto(f"{live_server.url}/papers/2501.00042")
+    page.click(f"#upvote-{paper.pk} button")  # 1st request in the new window: allowed
+    page.wait_for_selector(f"#upvote-{paper.pk} button[aria-pressed=false]")
+    page.click(f"#upvote-{paper.pk} button")  # 2nd: over the limit -> 429
+    error = page.wait_for_selector("#htmx-errors .message")
+    assert "Too many vote requests" in error.inner_text()

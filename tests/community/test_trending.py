@@ -156,3 +156,18 @@ def test_paper_page_explains_its_score(client, owner, paper, frozen):
     html = client.get(paper.get_absolute_url()).content.decode()
     assert "Trending score" in html
     assert "1 local votes" in html
+
+
+def test_one_paper_score_matches_the_full_ranking(owner, other, paper, frozen):
+    from community.trending import paper_trending
+
+    busy = make_daily_paper("2025-01-05", upvotes=9, imported_upvotes=9).paper
+    vote_at(owner, paper, 3)
+    vote_at(other, busy, 30)
+    comment_at(owner, busy, 5)
+    ranking = {item.paper.pk: item for item in trending_papers("month")}
+    for one in (paper, busy):
+        single = paper_trending(one)
+        assert single is not None
+        assert single.score == pytest.approx(ranking[one.pk].score)
+        assert single.explanation == ranking[one.pk].explanation

@@ -117,6 +117,9 @@ def _digest_settings(settings) -> None:
     settings.DIGEST_RETRY_BASE_SECONDS = 0.01
     settings.DIGEST_SEND_HOUR = 7
     settings.TRENDING_CACHE_SECONDS = 0
+    # The in-memory test database cannot take concurrent writers; test_concurrency.py runs
+    # the threaded path in real processes on a database file.
+    settings.DIGEST_SEND_WORKERS = 1
 
 
 def make_subscriber(email_address: str, **fields) -> Subscription:

@@ -245,3 +245,20 @@ def test_task_wraps_the_command(smtp):
     result = send_due_digests.enqueue(frequency="daily")
     assert "1 sent" in result.return_value[0]
     assert smtp.count_by_recipient() == {"daily@example.org": 1}
+
+
+def test_loop_runs_repeatedly_without_duplicates(smtp, monkeypatch):
+    make_feed_papers(1)
+    make_subscriber("daily@example.org")
+    sleeps = []
+
+    def fake_sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise KeyboardInterrupt  # how an operator stops the loop
+
+    monkeypatch.setattr("digests.management.commands.send_digests.time.sleep", fake_sleep)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("send_digests", "--loop", "--interval", "60")
+    assert sleeps == [60, 60, 60]
+    assert smtp.count_by_recipient() == {"daily@example.org": 1}

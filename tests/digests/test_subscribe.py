@@ -179,17 +179,40 @@ def test_manage_with_the_signed_link(client):
     assert b"daily or a weekly" in response.content
 
 
-def test_logged_in_user_manages_on_their_page(client):
-    user = make_user("ada")
+def test_logged_in_user_manages_on_their_page(client, smtp):
+    user = make_user("ada", email="ada@example.org")
     client.force_login(user)
     response = client.get("/digests/manage")
     assert response.status_code == 200
     assert b"Get trending papers in your email inbox" in response.content  # not subscribed yet
-    subscription = make_subscriber("ada@example.org")  # subscribed anonymously before
+    client.post("/digests/subscribe", {"email": "ada@example.org"})
+    assert Subscription.objects.get().user is None  # asking proves nothing
+    client.post(_confirm_path(smtp.to("ada@example.org")[0]))  # opening the mail does
+    assert Subscription.objects.get().user == user
     response = client.get("/digests/manage")
     assert b"ada@example.org" in response.content and b"Your email digest" in response.content
-    subscription.refresh_from_db()
-    assert subscription.user == user  # linked to the account from now on
+
+
+def test_an_account_email_alone_does_not_give_access(client):
+    make_subscriber("victim@example.org")
+    client.force_login(make_user("mallory", email="victim@example.org"))
+    response = client.get("/digests/manage")
+    assert b"Your email digest" not in response.content
+    assert Subscription.objects.get().user is None
+
+
+def test_the_feed_page_has_the_subscribe_box(client):
+    response = client.get("/papers")
+    assert response.status_code == 200
+    assert b"Get trending papers in your email inbox" in response.content
+    assert b'action="/digests/subscribe"' in response.content
+
+
+def test_refused_address_is_a_clear_400(client, smtp):
+    smtp.always["nobody@example.org"] = "550 5.1.1 Mailbox unknown"
+    response = client.post("/digests/subscribe", {"email": "nobody@example.org"})
+    assert response.status_code == 400
+    assert b"refused this address" in response.content
 
 
 def test_manage_requires_login(client):

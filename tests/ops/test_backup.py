@@ -71,7 +71,7 @@ def test_backup_wipe_restore_round_trip(tmp_path: Path) -> None:
     assert after == before
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_backup_to_a_directory_picks_a_dated_name(tmp_path: Path) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("the file-name rule is the same on both engines; SQLite is enough")

@@ -86,6 +86,7 @@ def test_old_style_id_with_subject_class(client):
         ("/papers/2503.04567v2", "/papers/2503.04567"),
         ("/papers/hep-th/9901001v3", "/papers/hep-th/9901001"),
         ("/papers/arXiv:2503.04567", "/papers/2503.04567"),
+        ("/papers/2503.04567/", "/papers/2503.04567"),
     ],
 )
 def test_versioned_or_prefixed_ids_redirect_to_the_bare_id(client, path, target):

@@ -23,8 +23,11 @@ LONG_TITLE = "A Remarkably Long Title About Supercalifragilisticexpialidocious T
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     executable = chromium_path()
+    # Playwright's sync API keeps an event loop running in this thread, which makes Django
+    # refuse ORM calls from fixtures; they are still synchronous, so this is safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if executable is None:
         pytest.skip("Debian chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")

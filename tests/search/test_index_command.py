@@ -44,3 +44,11 @@ def test_export_demo_vectors(corpus, tmp_path):
         assert data["vectors"].shape == (len(corpus), 384)
         assert len(set(data["arxiv_ids"].tolist())) == len(corpus)
     assert indexer.content_hash("x") == indexer.content_hash("x")
+
+
+def test_index_status_for_health_checks(corpus):
+    from search.service import index_status
+
+    status = index_status()
+    assert status["present"] is True
+    assert status["documents"] == status["vectors"] == len(corpus)

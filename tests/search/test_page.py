@@ -15,9 +15,7 @@ def test_full_page_has_box_modes_filters_and_results(corpus, client):
 
 
 def test_htmx_request_gets_only_the_results(corpus, client):
-    response = client.get(
-        "/papers/search", {"q": "speculative decoding"}, HTTP_HX_REQUEST="true"
-    )
+    response = client.get("/papers/search", {"q": "speculative decoding"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "<mark>Speculative</mark>" in html
     assert "<form" not in html and "<html" not in html

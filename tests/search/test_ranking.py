@@ -24,7 +24,7 @@ def test_exact_title_finds_the_paper_first(corpus, mode):
 
 def test_paraphrase_of_the_abstract_is_found_semantically(corpus):
     # FilmAgent's abstract, paraphrased without its distinctive words.
-    q = "several cooperating AI agents that shoot a movie inside a simulated three-dimensional world"
+    q = "cooperating AI agents that shoot a movie inside a simulated three-dimensional world"
     assert "2501.12909" in _ids(q, "semantic", limit=3)
     assert "2501.12909" in _ids(q, "hybrid", limit=10)
 

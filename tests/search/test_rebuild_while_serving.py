@@ -24,7 +24,7 @@ def test_searches_succeed_during_rebuilds(corpus_transactional):
         try:
             while not stop.is_set():
                 counts.append(len(search(SearchQuery(q="diffusion", mode="keyword")).hits))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             if not self._run_once(options):
                 raise CommandError("sending stopped early; see the report above")
             return
-        while True:  # pragma: no cover - exercised manually; each pass is run_once
+        while True:
             try:
                 self._run_once(options)
             except Exception as exc:  # keep the loop alive; claims make the retry safe
