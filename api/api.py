@@ -17,6 +17,8 @@ from api.search import router as search_router
 
 
 class DailyPapersAPI(NinjaAPI):
+    """NinjaAPI whose 405 answers are JSON errors too (ninja's own are plain text)."""
+
     def _get_urls(self) -> list[Any]:
         patterns = super()._get_urls()
         for pattern in patterns:

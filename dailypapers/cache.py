@@ -31,9 +31,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db.backends.signals import connection_created
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -68,18 +67,21 @@ def content_version(using: str = DEFAULT_DB_ALIAS) -> int:
 def bump_content_version(using: str = DEFAULT_DB_ALIAS, **_signal_kwargs: Any) -> None:
     """Move every cached page and response to a new key (call after or inside a write).
 
-    Plain statements only (no savepoint), so it is safe at any point of a transaction.
+    Raw statements, no savepoint: safe at any point of a transaction, and a failure here
+    never marks the caller's transaction for rollback.
     """
     from dailypapers.models import ContentVersion
 
     _state.read_since_bump = False
-    if ContentVersion.objects.using(using).filter(key=VERSION_KEY).update(value=F("value") + 1):
-        return
-    # First use (or a restored/flushed database): a random start, so entries cached for an
-    # earlier database that had the same counter value can never be served for this one.
-    quote = connections[using].ops.quote_name
+    connection = connections[using]
+    quote = connection.ops.quote_name
     table, key, value = quote(ContentVersion._meta.db_table), quote("key"), quote("value")
-    with connections[using].cursor() as cursor:
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {value} = {value} + 1 WHERE {key} = %s", [VERSION_KEY])
+        if cursor.rowcount:
+            return
+        # First use (or a restored/flushed database): a random start, so entries cached for
+        # an earlier database with the same counter value are never served for this one.
         cursor.execute(
             f"INSERT INTO {table} ({key}, {value}) VALUES (%s, %s) ON CONFLICT ({key}) DO NOTHING",
             [VERSION_KEY, secrets.randbits(62)],
@@ -92,14 +94,14 @@ def _is_content_write(sql: str) -> bool:
 
 
 def _flush(connection: Any) -> None:
-    """Do the bump a content write asked for (never while its statement is still running)."""
+    """Do a bump that could not run right after its write (see ``_watch_writes``)."""
     if getattr(connection, "_dailypapers_dirty", False):
         connection._dailypapers_dirty = False
         bump_content_version(using=connection.alias)
 
 
-def _mark_dirty(connection: Any) -> None:
-    """Schedule a bump: once per transaction, and again only if the version was read since."""
+def _after_content_write(connection: Any) -> None:
+    """Bump once per transaction, and again only if the version was read since."""
     if connection.alias not in _table_ready:
         if "dailypapers_contentversion" not in connection.introspection.table_names():
             return  # during migrations, before this app's table exists
@@ -111,28 +113,30 @@ def _mark_dirty(connection: Any) -> None:
         )
         if scheduled and not getattr(_state, "read_since_bump", False):
             return
-        connection._dailypapers_dirty = True
         if not scheduled:
 
             def marker() -> None:
-                """Bump after commit if the write was the transaction's last statement."""
-                _flush(connection)
+                """No-op: its presence in run_on_commit means 'bumped in this transaction'."""
 
             connection._dailypapers_bump_marker = marker
             transaction.on_commit(marker, using=connection.alias)
-    else:
+    try:
+        bump_content_version(using=connection.alias)
+    except OperationalError as exc:
+        if "in progress" not in str(exc):
+            raise
+        # SQLite cannot always run a statement while the write's own statement is pending;
+        # then the bump runs before this connection's next statement (same transaction).
         connection._dailypapers_dirty = True
 
 
 def _watch_writes(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
     connection = context["connection"]
-    # The bump for an earlier write runs here, before the next statement: SQLite cannot run
-    # it while the write's own statement (e.g. INSERT ... RETURNING) is still in progress.
     if getattr(connection, "_dailypapers_dirty", False) and not _is_bump(sql):
         _flush(connection)
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and _is_content_write(sql):
-        _mark_dirty(connection)
+        _after_content_write(connection)
     return result
 
 

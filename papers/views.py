@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from dailypapers.cache import cache_anonymous_page
 from papers import queries
 from papers.arxiv_ids import parse_arxiv_id
 from papers.periods import Kind, Period, PeriodError, parse_period
@@ -162,6 +163,7 @@ def _render_feed(request: HttpRequest, period: Period, is_latest: bool = False) 
     return render(request, "papers/feed.html", context)
 
 
+@cache_anonymous_page
 @_friendly_errors
 def feed_latest(request: HttpRequest) -> HttpResponse:
     """``/papers``: the latest day that has papers."""
@@ -170,6 +172,7 @@ def feed_latest(request: HttpRequest) -> HttpResponse:
     return _render_feed(request, period, is_latest=latest is not None)
 
 
+@cache_anonymous_page
 @_friendly_errors
 def feed_period(request: HttpRequest, kind: Kind, value: str) -> HttpResponse:
     """``/papers/date/…``, ``/papers/week/…``, ``/papers/month/…``."""
