@@ -1,7 +1,8 @@
 """Digest subscriptions of the authenticated user under /api/subscriptions.
 
 A new subscription still needs its address confirmed through the emailed link (double
-opt-in), exactly as from the web form; ``digests.services`` holds the rules.
+opt-in), exactly as from the web form, and only opening that link while logged in links it
+to the account; ``digests.services`` holds the rules.
 """
 
 from __future__ import annotations
@@ -61,21 +62,28 @@ def list_subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
     return [subscription_json(s) for s in subscriptions_of(request.auth)]
 
 
+class SubscribeOut(Schema):
+    email: str
+    message: str
+
+
 @router.post(
     "/subscriptions",
     auth=token_or_session,
-    response={201: dict[str, Any], **ERRORS},
-    summary="Subscribe to the digest (a confirmation email is sent)",
+    response={202: SubscribeOut, **ERRORS},
+    summary="Subscribe an address to the digest (a confirmation email is sent)",
+    description="Nothing is sent until the address is confirmed through the emailed link. "
+    "Opening that link while logged in attaches the subscription to your account; only "
+    "then does it appear in `GET /api/subscriptions` (nobody can claim another's address).",
 )
 def create_subscription(request: HttpRequest, data: SubscriptionIn) -> Status:
     email = data.email or request.auth.email
     if not email:
         raise HttpError(400, "Give an email address: your account has none.")
     options = _digest_call(lambda: services.parse_options(data.frequency, data.size, data.topic))
-    subscription = _digest_call(lambda: services.subscribe(email, request.auth, options))
-    if subscription.user_id != request.auth.pk:
-        raise HttpError(403, "This address is subscribed by another account.")
-    return Status(201, subscription_json(subscription))
+    subscription = _digest_call(lambda: services.subscribe(email, options))
+    message = f"Check {subscription.email} for a confirmation link to start the digest."
+    return Status(202, {"email": subscription.email, "message": message})
 
 
 @router.patch(

@@ -174,7 +174,8 @@ def ban(request: HttpRequest, username: str) -> HttpResponse:
 @ratelimit("vote")
 def upvote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """Set the user's vote (``vote=1``/``0``; absent: toggle) and return the new button."""
-    paper = _paper(arxiv_id)
+    # Only what the button needs: this is the hottest write path.
+    paper = get_object_or_404(Paper.objects.only("id", "arxiv_id", "upvotes"), arxiv_id=arxiv_id)
     back = _safe_next(request, paper.get_absolute_url())
     if not request.user.is_authenticated:
         return _login_redirect(request, back)

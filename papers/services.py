@@ -85,7 +85,9 @@ def _author_slug(name: str) -> str:
     return slug or "author-" + hashlib.sha1(name.encode()).hexdigest()[:12]
 
 
-def _valid(records: Iterable[PaperRecord], stats: ImportStats, report: RejectHandler):
+def _valid(
+    records: Iterable[PaperRecord], stats: ImportStats, report: RejectHandler
+) -> Iterator[PaperRecord]:
     for record in records:
         error = validate(record)
         if error is None:
@@ -110,7 +112,9 @@ def _batches(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRe
         yield batch
 
 
-def _write_batch_safely(batch: list[PaperRecord], stats: ImportStats, report: RejectHandler):
+def _write_batch_safely(
+    batch: list[PaperRecord], stats: ImportStats, report: RejectHandler
+) -> None:
     """Write a batch; if the database refuses it, write record by record to find the culprit."""
     try:
         _merge(stats, _write_batch(batch))

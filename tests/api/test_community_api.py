@@ -166,25 +166,36 @@ def test_duplicate_collection_name_is_400(token_client):
     assert "already have" in again.json()["error"]
 
 
-def test_subscriptions_lifecycle(token_client):
+def test_subscribing_sends_a_confirmation_and_links_nothing_yet(token_client):
     created = token_client.post(
         "/api/subscriptions",
         {"frequency": "weekly", "size": 5, "topic": "diffusion"},
         content_type="application/json",
     )
-    assert created.status_code == 201
-    sub = created.json()
-    assert sub["email"] == "alice@example.org"
-    assert sub["confirmed"] is False
+    assert created.status_code == 202
+    assert created.json()["email"] == "alice@example.org"
     assert len(mail.outbox) == 1  # double opt-in
+    assert token_client.get("/api/subscriptions").json() == []  # linked only via the link
+
+
+def test_manage_a_linked_subscription(token_client, alice):
+    from digests.models import Subscription
+    from digests.services import confirm, link_user
+
+    subscription = Subscription.objects.create(email="alice@example.org", frequency="weekly")
+    confirm(subscription)
+    link_user(subscription, alice)
+    listed = token_client.get("/api/subscriptions").json()
+    assert [s["id"] for s in listed] == [subscription.pk]
+    assert listed[0]["active"] is True
     updated = token_client.patch(
-        f"/api/subscriptions/{sub['id']}", {"size": 7}, content_type="application/json"
+        f"/api/subscriptions/{subscription.pk}", {"size": 7}, content_type="application/json"
     )
     assert updated.json()["size"] == 7
     assert updated.json()["frequency"] == "weekly"
-    assert [s["id"] for s in token_client.get("/api/subscriptions").json()] == [sub["id"]]
-    gone = token_client.delete(f"/api/subscriptions/{sub['id']}")
+    gone = token_client.delete(f"/api/subscriptions/{subscription.pk}")
     assert gone.json()["active"] is False
+    assert other_client("eve").delete(f"/api/subscriptions/{subscription.pk}").status_code == 404
 
 
 def test_subscription_options_are_validated(token_client):

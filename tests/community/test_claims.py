@@ -64,7 +64,7 @@ def test_claim_then_curator_approves(owner_client, owner, curator_client, curato
 
 def test_bad_orcid_is_a_clear_message(owner_client, paper):
     response = claim(owner_client, paper, 0, "0000-0002-1825-0098")
-    message = str(list(response.wsgi_request._messages)[0])
+    message = str(next(iter(response.wsgi_request._messages)))
     assert "check digit is wrong" in message
     assert not AuthorshipClaim.objects.exists()
 

@@ -62,7 +62,7 @@ def test_move_onto_an_existing_entry_is_refused_with_a_message(curator_client, p
     make_entry(paper, "2025-01-09")
     response = curate(curator_client, entry, action="move", date="2025-01-09")
     assert response.status_code == 302
-    assert "already on the feed of 2025-01-09" in str(list(response.wsgi_request._messages)[0])
+    assert "already on the feed of 2025-01-09" in str(next(iter(response.wsgi_request._messages)))
     entry.refresh_from_db()
     assert entry.date == TODAY
 

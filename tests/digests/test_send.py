@@ -262,3 +262,28 @@ def test_loop_runs_repeatedly_without_duplicates(smtp, monkeypatch):
         call_command("send_digests", "--loop", "--interval", "60")
     assert sleeps == [60, 60, 60]
     assert smtp.count_by_recipient() == {"daily@example.org": 1}
+
+
+def test_backoff_is_exponential_and_bounded(settings):
+    import smtplib
+
+    from digests.delivery import deliver
+
+    settings.DIGEST_MAX_ATTEMPTS = 4
+    settings.DIGEST_RETRY_BASE_SECONDS = 2.0
+
+    class Busy:
+        calls = 0
+
+        def send(self, message):
+            Busy.calls += 1
+            raise smtplib.SMTPDataError(421, b"Service busy")
+
+        def reset(self):
+            pass
+
+    sleeps: list[float] = []
+    outcome = deliver(Busy(), object(), sleep=sleeps.append)
+    assert sleeps == [2.0, 4.0, 8.0]
+    assert Busy.calls == 4
+    assert outcome.status == "deferred" and "421" in outcome.error
