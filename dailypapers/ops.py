@@ -57,7 +57,8 @@ def _check_search_index() -> dict[str, Any]:
 
         status = getattr(service, "index_status", None)
         if callable(status):
-            return {"ok": True, **dict(status())}
+            info = dict(status())
+            return {"ok": bool(info.get("present", True)), **info}
     except Exception as exc:  # a broken index degrades search only, not the whole node
         return {"ok": False, "error": str(exc).strip()[:300]}
     index_dir = Path(settings.SEARCH_INDEX_DIR)
