@@ -33,7 +33,7 @@ embeddings fused), `keyword` or `semantic`. Out-of-range values get `400 {{"erro
 
 
 def _item(paper: Paper) -> dict[str, Any]:
-    entries = list(paper.daily_entries.all())
+    entries = getattr(paper, "feed_entries", [])
     if entries:
         entries[0].paper = paper  # keep the prefetched authors and organization
         return hf_daily_item(entries[0])
@@ -79,15 +79,20 @@ def papers_search(
     mode: str = Query("hybrid", description="hybrid, keyword or semantic"),
 ) -> JsonResponse:
     q, limit = _validate(q, limit, mode)
-    results = search(SearchQuery(q=q, mode=mode, limit=limit))  # type: ignore[arg-type]
+    query = SearchQuery(q=q, mode=mode, limit=limit, highlight=False)  # type: ignore[arg-type]
+    results = search(query)
     if results.redirect_to is not None:
-        ids = [results.redirect_to.pk]
+        papers = [_with_entries(results.redirect_to.pk)]
     else:
-        ids = [hit.paper.pk for hit in results.hits]
-    entries = Prefetch(
-        "daily_entries", queryset=DailyEntry.objects.filter(hidden=False).order_by("-date")
-    )
-    papers = with_card_data(Paper.objects.filter(pk__in=ids)).prefetch_related(entries)
-    by_pk = papers.in_bulk()
+        papers = [hit.paper for hit in results.hits]
     # Returned as-is (not through the schema) so absent keys stay absent, as on HF.
-    return JsonResponse([_item(by_pk[pk]) for pk in ids if pk in by_pk], safe=False)
+    return JsonResponse([_item(paper) for paper in papers], safe=False)
+
+
+def _with_entries(pk: int) -> Paper:
+    entries = Prefetch(
+        "daily_entries",
+        queryset=DailyEntry.objects.filter(hidden=False).order_by("-date"),
+        to_attr="feed_entries",
+    )
+    return with_card_data(Paper.objects.filter(pk=pk)).prefetch_related(entries).get()

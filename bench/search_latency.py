@@ -237,9 +237,13 @@ def main() -> None:
     parser.add_argument("--scale", choices=["58k", "1m"], default="58k")
     parser.add_argument("--embed", type=int, default=2000, help="real papers embedded")
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--smoke", type=int, default=0, help="only N real papers (a dry run)")
     args = parser.parse_args()
     papers = load_arxiv(require(SHARED / "arxiv" / "arxiv_cs_2025-03_2026-08.jsonl.gz"))
+    if args.smoke:
+        papers = papers[: args.smoke]
     total = len(papers) if args.scale == "58k" else 1_000_000
+    total = total if not args.smoke else 2 * len(papers)
     data_dir = setup_django()
     print(f"{total} papers ({len(papers)} real), data dir {data_dir}")
     build(papers, total, args.embed)

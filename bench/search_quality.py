@@ -113,6 +113,7 @@ def tune(queries: list[dict], qrels: dict, mapping: dict[str, str]) -> None:
 
     print(f"semantic nDCG@10 {score(sem):.4f}")
     best = (0.0, None)
+    default_boost = keyword.TITLE_BOOST
     for title_boost in (1.0, 1.5, 2.0, 3.0):
         keyword.TITLE_BOOST = title_boost
         kw = [engine.rank(p, "keyword", 1000) for p in parsed]
@@ -126,6 +127,7 @@ def tune(queries: list[dict], qrels: dict, mapping: dict[str, str]) -> None:
             value = score(fused)
             if value > best[0]:
                 best = (value, (title_boost, params))
+    keyword.TITLE_BOOST = default_boost  # evaluate() below measures the shipped defaults
     print(f"best hybrid nDCG@10 {best[0]:.4f} with title boost, params = {best[1]}")
 
 

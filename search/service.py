@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper
@@ -50,6 +50,7 @@ class SearchQuery:
     daily_only: bool = False
     limit: int = 20
     offset: int = 0
+    highlight: bool = True  # the JSON API has no use for <mark> markup
 
     @property
     def has_filters(self) -> bool:
@@ -74,6 +75,7 @@ class SearchResults:
     total: int = 0
     redirect_to: Paper | None = None  # set when q is an arXiv id of a known paper
     message: str = ""  # a human explanation for empty or adjusted queries
+    capped: bool = False  # more papers match than were ranked: total is a lower bound
 
 
 def search(query: SearchQuery) -> SearchResults:
@@ -93,8 +95,9 @@ def search(query: SearchQuery) -> SearchResults:
     ranking = engine.rank(parsed, mode, max(depth, query.offset + query.limit))
     ordered = _filter_and_sort(query, ranking)
     results.total = len(ordered)
+    results.capped = len(ranking) >= depth
     page = ordered[query.offset : query.offset + query.limit]
-    results.hits = _hits(page, query_stems(parsed))
+    results.hits = _hits(page, query_stems(parsed) if query.highlight else None)
     notes = list(parsed.notes)
     if arxiv_id is not None:
         notes.insert(0, f"No paper with arXiv id {arxiv_id.id} is here yet.")
@@ -132,6 +135,10 @@ def filtered_papers(query: SearchQuery, ids: list[int]) -> QuerySet[Paper]:
 
 
 def _filter_and_sort(query: SearchQuery, ranking: list[tuple[int, float]]) -> list:
+    if not query.has_filters and query.sort == "relevance":
+        # Nothing to check in the database: a paper deleted since it was indexed is dropped
+        # when the page's papers are fetched (``_hits``).
+        return ranking
     score = dict(ranking)
     rows = filtered_papers(query, list(score)).values_list("pk", "published_at", "upvotes")
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -144,14 +151,26 @@ def _filter_and_sort(query: SearchQuery, ranking: list[tuple[int, float]]) -> li
     return [(r[0], score[r[0]]) for r in sorted(rows, key=key, reverse=True)]
 
 
-def _hits(page: list[tuple[int, float]], stems: set[str]) -> list[SearchHit]:
-    papers = with_card_data(Paper.objects.filter(pk__in=[pid for pid, _ in page])).in_bulk()
+def _hits(page: list[tuple[int, float]], stems: set[str] | None) -> list[SearchHit]:
+    # Visible feed entries (newest first) come along as ``paper.feed_entries`` so the API can
+    # serialise feed items without a second fetch.
+    entries = Prefetch(
+        "daily_entries",
+        queryset=DailyEntry.objects.filter(hidden=False).order_by("-date"),
+        to_attr="feed_entries",
+    )
+    papers = with_card_data(Paper.objects.filter(pk__in=[pid for pid, _ in page]))
+    papers = papers.prefetch_related(entries).in_bulk()
     hits = []
     for pid, score in page:
         paper = papers.get(pid)
-        if paper is not None:
-            title, abstract = highlight(paper.title, stems), highlight(paper.abstract, stems)
-            hits.append(SearchHit(paper, score, title, abstract))
+        if paper is None:
+            continue
+        hit = SearchHit(paper, score)
+        if stems is not None:
+            hit.title_html = highlight(paper.title, stems)
+            hit.abstract_html = highlight(paper.abstract, stems)
+        hits.append(hit)
     return hits
 
 

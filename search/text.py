@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import tantivy
 
@@ -139,6 +139,12 @@ def stems(text: str) -> list[str]:
     return [token for token in stem_analyzer().analyze(text) if token]
 
 
+@lru_cache(maxsize=100_000)
+def _first_stem(word: str) -> str:
+    found = stem_analyzer().analyze(word)
+    return found[0] if found else ""
+
+
 def query_stems(query: ParsedQuery) -> set[str]:
     """Stems worth highlighting: every phrase word and every non-stop word."""
     found = {s for w in query.words if w.lower() not in STOP_WORDS for s in stems(w)}
@@ -153,8 +159,7 @@ def highlight(text: str, wanted: set[str]) -> str:
     parts: list[str] = []
     last = 0
     for match in _WORD.finditer(text):
-        word_stems = stems(match.group())
-        if word_stems and word_stems[0] in wanted:
+        if _first_stem(match.group()) in wanted:
             parts.append(html.escape(text[last : match.start()]))
             parts.append(f"<mark>{html.escape(match.group())}</mark>")
             last = match.end()

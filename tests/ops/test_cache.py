@@ -186,3 +186,24 @@ def test_bump_creates_the_counter_when_missing() -> None:
     ContentVersion.objects.all().delete()
     bump_content_version()
     assert ContentVersion.objects.count() == 1
+
+
+def test_feed_page_and_api_are_cached_and_invalidated_by_a_vote(client) -> None:
+    from community import services
+    from tests.factories import make_daily_paper
+
+    entry = make_daily_paper("2025-03-12", title="Cached paper", upvotes=3, imported_upvotes=3)
+    first = client.get("/papers/date/2025-03-12")
+    assert first.status_code == 200 and first["X-Cache"] == "miss"
+    assert client.get("/papers/date/2025-03-12")["X-Cache"] == "hit"
+    api_before = client.get("/api/daily_papers?date=2025-03-12").json()
+    assert api_before[0]["paper"]["upvotes"] == 3
+
+    services.set_vote(make_user(), entry.paper.pk, True)
+
+    fresh = client.get("/papers/date/2025-03-12")
+    assert fresh["X-Cache"] == "miss"
+    assert client.get("/api/daily_papers?date=2025-03-12").json()[0]["paper"]["upvotes"] == 4
+
+    client.force_login(make_user("reader"))
+    assert "X-Cache" not in client.get("/papers/date/2025-03-12")
