@@ -8,7 +8,9 @@ subscribers share it; only the personal links differ per message.
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +22,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from digests.mime import DigestEmail
 from digests.models import Subscription
 from digests.queries import DigestPlan
 from digests.tokens import make_token
@@ -38,28 +41,43 @@ def site_host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
+@functools.cache
+def _path_template(view: str) -> str:
+    # reverse() once per view; links differ only by token (URL-safe: no escaping needed).
+    return reverse(view, args=["TOKEN"]).replace("TOKEN", "{}")
+
+
+def _link(view: str, token: str) -> str:
+    return absolute(_path_template(view).format(token))
+
+
 def manage_url(subscription: Subscription) -> str:
-    return absolute(reverse("digests:manage_token", args=[make_token(subscription, "manage")]))
+    return _link("digests:manage_token", make_token(subscription, "manage"))
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
-    return absolute(reverse("digests:unsubscribe", args=[make_token(subscription, "manage")]))
+    return _link("digests:unsubscribe", make_token(subscription, "manage"))
 
 
 def confirm_url(subscription: Subscription) -> str:
-    return absolute(reverse("digests:confirm", args=[make_token(subscription, "confirm")]))
+    return _link("digests:confirm", make_token(subscription, "confirm"))
 
 
-def build(
-    name: str, context: dict[str, Any], to: str, headers: dict[str, str] | None = None
-) -> EmailMultiAlternatives:
-    """The email ``name`` rendered with ``context``: text body plus an HTML alternative."""
+def render_parts(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject (one line), text and HTML of the email ``name``."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     subject = render_to_string(f"digests/emails/{name}_subject.txt", context)
     text = render_to_string(f"digests/emails/{name}.txt", context)
     html = render_to_string(f"digests/emails/{name}.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),  # a header must be one line
+    return " ".join(subject.split()), text, html  # a header must be one line
+
+
+def make_email(
+    parts: tuple[str, str, str], to: str, headers: dict[str, str] | None = None
+) -> EmailMultiAlternatives:
+    subject, text, html = parts
+    message = DigestEmail(
+        subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
@@ -67,6 +85,13 @@ def build(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def build(
+    name: str, context: dict[str, Any], to: str, headers: dict[str, str] | None = None
+) -> EmailMultiAlternatives:
+    """The email ``name`` rendered with ``context``: text body plus an HTML alternative."""
+    return make_email(render_parts(name, context), to, headers)
 
 
 def confirmation_email(subscription: Subscription) -> EmailMultiAlternatives:
@@ -112,9 +137,16 @@ def digest_subject_date(plan: DigestPlan) -> str:
 
 @dataclass
 class DigestRenderer:
-    """Renders digest emails; the paper list is rendered once per distinct list of papers."""
+    """Renders digest emails fast enough for thousands of subscribers per run.
+
+    The paper list, and then the whole email around it, is rendered once per distinct
+    (papers, frequency, date, topic) with placeholder links; each subscriber's message only
+    substitutes their own signed manage and unsubscribe links into it.
+    """
 
     _blocks: dict[tuple[int, ...], tuple[SafeString, str]] = field(default_factory=dict)
+    _shells: dict[tuple, tuple[str, str, str]] = field(default_factory=dict)
+    _marker: str = field(default_factory=lambda: f"digest-link-{secrets.token_hex(8)}")
 
     def paper_blocks(self, papers: list[Paper]) -> tuple[SafeString, str]:
         key = tuple(p.pk for p in papers)
@@ -125,25 +157,36 @@ class DigestRenderer:
             self._blocks[key] = (mark_safe(html), text)  # our own template's output
         return self._blocks[key]
 
+    def _shell(self, plan: DigestPlan, topic: str) -> tuple[str, str, str]:
+        key = (tuple(p.pk for p in plan.papers), plan.frequency, plan.date, topic)
+        if key not in self._shells:
+            papers_html, papers_text = self.paper_blocks(plan.papers)
+            context = {
+                "plan": plan,
+                "date_label": digest_subject_date(plan),
+                "papers_html": papers_html,
+                "papers_text": papers_text,
+                "count": len(plan.papers),
+                "topic": topic,
+                "manage_url": f"{self._marker}-manage",
+                "unsubscribe_url": f"{self._marker}-unsubscribe",
+                "feed_url": absolute("/papers"),
+            }
+            self._shells[key] = render_parts("digest", context)
+        return self._shells[key]
+
     def message(
         self, subscription: Subscription, plan: DigestPlan, message_key: str
     ) -> EmailMultiAlternatives:
         """The digest for ``subscription``; ``message_key`` makes a stable Message-ID."""
-        papers_html, papers_text = self.paper_blocks(plan.papers)
+        subject, text, html = self._shell(plan, subscription.topic)
         unsubscribe = unsubscribe_url(subscription)
-        context = {
-            "plan": plan,
-            "date_label": digest_subject_date(plan),
-            "papers_html": papers_html,
-            "papers_text": papers_text,
-            "count": len(plan.papers),
-            "topic": subscription.topic,
-            "manage_url": manage_url(subscription),
-            "unsubscribe_url": unsubscribe,
-            "feed_url": absolute("/papers"),
-        }
+        links = {f"{self._marker}-manage": manage_url(subscription)}
+        links[f"{self._marker}-unsubscribe"] = unsubscribe
+        for marker, url in links.items():
+            text, html = text.replace(marker, url), html.replace(marker, url)
         headers = _digest_headers(unsubscribe, message_key)
-        return build("digest", context, subscription.email, headers)
+        return make_email((subject, text, html), subscription.email, headers)
 
 
 def _digest_headers(unsubscribe: str, message_key: str) -> dict[str, str]:

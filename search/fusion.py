@@ -16,9 +16,9 @@ Ranking = list[tuple[int, float]]  # (paper id, score), best first
 @dataclass(frozen=True)
 class FusionParams:
     method: str = "blend"  # "blend" or "rrf"
-    keyword_weight: float = 0.6  # blend: weight of BM25; rrf: weight of the keyword list
+    keyword_weight: float = 0.7  # blend: weight of BM25; rrf: weight of the keyword list
     rrf_k: int = 60
-    depth: int = 100  # candidates taken from each list
+    depth: int = 200  # candidates taken from each list
 
 
 DEFAULT = FusionParams()
