@@ -128,3 +128,11 @@ def test_profile_shows_submissions_comments_and_claims(client, owner, paper):
     html = client.get("/users/owner").content.decode()
     assert "Submitted papers" in html and paper.title in html
     assert "my *thoughts*" in html
+
+
+def test_own_profile_links_to_digest_and_token_settings(client, owner, other):
+    client.force_login(owner)
+    own = client.get("/users/owner").content.decode()
+    assert 'href="/digests/manage"' in own and 'href="/settings/tokens"' in own
+    theirs = client.get(f"/users/{other.username}").content.decode()
+    assert 'href="/settings/tokens"' not in theirs

@@ -292,14 +292,14 @@ def test_backoff_is_exponential_and_bounded(settings):
 
 def test_unusual_messages_are_encoded_correctly(smtp, settings):
     """Non-ASCII headers take Django's encoding; over-long lines fall back to its encoder."""
-    settings.SITE_NAME = "Papiers du jour – été"
+    settings.SITE_NAME = "Papiers du jour \u2013 été"
     papers = make_feed_papers(1)
     papers[0].abstract = "x" * 1500  # one 1500-character line: too long for 8bit SMTP
     papers[0].save()
     make_subscriber("ada@example.org", topic="")
     send_digests("daily", NOW)
     message = smtp.to("ada@example.org")[0].message
-    assert message["Subject"].startswith("Papiers du jour – été: 1 trending paper - ")
+    assert message["Subject"].strip().startswith("Papiers du jour \u2013 été: 1 trending paper")
     text, html = _bodies(message)
     assert "x" * 70 in text.replace("\n", "") or "x" * 70 in html
 
@@ -328,3 +328,15 @@ def test_fast_mime_matches_django(smtp):
     for kind in ("plain", "html"):
         bodies = [p.get_body((kind,)).get_content() for p in parsed]
         assert bodies[0] == bodies[1]
+
+
+def test_non_ascii_subject_on_the_fast_path(smtp, settings):
+    settings.SITE_NAME = "Papiers du jour \u2013 été"
+    make_feed_papers(1)
+    make_subscriber("ada@example.org")
+    send_digests("daily", NOW)
+    message = smtp.to("ada@example.org")[0].message
+    assert message["Subject"] == (
+        "Papiers du jour \u2013 été: 1 trending paper - Wednesday, January 8, 2025"
+    )
+    assert b"=?utf-8?" in smtp.to("ada@example.org")[0].content  # encoded words, not raw 8bit
