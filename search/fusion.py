@@ -16,7 +16,7 @@ Ranking = list[tuple[int, float]]  # (paper id, score), best first
 @dataclass(frozen=True)
 class FusionParams:
     method: str = "blend"  # "blend" or "rrf"
-    keyword_weight: float = 0.7  # blend: weight of BM25; rrf: weight of the keyword list
+    keyword_weight: float = 0.65  # blend: weight of BM25; rrf: weight of the keyword list
     rrf_k: int = 60
     depth: int = 200  # candidates taken from each list
 

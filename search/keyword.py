@@ -18,7 +18,7 @@ from search.text import STOP_WORDS, ParsedQuery, name_analyzer, stem_analyzer
 # BM25 runs over "text" (title + abstract, one field, which ranked best on SciFact) plus an
 # extra title-only clause, so a word in the title counts 1 + TITLE_BOOST times. Tuned on the
 # SciFact train split (bench/search_quality.py --tune); see search/README.md.
-TITLE_BOOST = 0.5
+TITLE_BOOST = 0.25
 TEXT_BOOST = 1.0
 AUTHORS_BOOST = 1.5
 PHRASE_BOOST = 2.0
