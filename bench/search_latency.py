@@ -204,7 +204,8 @@ def serve_and_measure(data_dir: str, queries: list[str]) -> None:
         "--timeout",
         "120",
     ]
-    server = subprocess.Popen(cmd, cwd=REPO, env=env, stderr=subprocess.DEVNULL)
+    log = open(Path(data_dir) / "gunicorn.log", "w")  # noqa: SIM115 - closed with the server
+    server = subprocess.Popen(cmd, cwd=REPO, env=env, stderr=log)
     try:
         for _ in range(200):
             try:
@@ -238,15 +239,17 @@ def main() -> None:
     parser.add_argument("--embed", type=int, default=2000, help="real papers embedded")
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--smoke", type=int, default=0, help="only N real papers (a dry run)")
+    parser.add_argument("--reuse", default="", help="data dir of an earlier run: only measure")
     args = parser.parse_args()
     papers = load_arxiv(require(SHARED / "arxiv" / "arxiv_cs_2025-03_2026-08.jsonl.gz"))
     if args.smoke:
         papers = papers[: args.smoke]
     total = len(papers) if args.scale == "58k" else 1_000_000
     total = total if not args.smoke else 2 * len(papers)
-    data_dir = setup_django()
+    data_dir = setup_django(args.reuse or None)
     print(f"{total} papers ({len(papers)} real), data dir {data_dir}")
-    build(papers, total, args.embed)
+    if not args.reuse:
+        build(papers, total, args.embed)
     from django.db import connections
 
     connections.close_all()

@@ -18,6 +18,19 @@ ANN_EXPANSION_ADD = 64
 ANN_EXPANSION_SEARCH = 96
 
 
+def usearch_index_class():
+    """usearch's ``Index``, imported safely.
+
+    onnxruntime must be loaded before usearch: the other order segfaults the process
+    (usearch 2.26.6 with onnxruntime 1.32.0; tests/search/test_import_order.py).
+    """
+    import onnxruntime  # noqa: F401
+
+    from usearch.index import Index
+
+    return Index
+
+
 def save_segment(directory: Path, name: str, ids: np.ndarray, vectors: np.ndarray) -> str:
     """Write ``name``.ids.npy and ``name``.vec.npy (float16); separate files so a reader can
     load the ids alone and memory-map the vectors."""
@@ -41,9 +54,7 @@ def build_ann(
     """Build and save an HNSW graph over these vectors, or None when exact search will do."""
     if len(ids) < min_vectors:
         return None
-    from usearch.index import Index
-
-    index = Index(
+    index = usearch_index_class()(
         ndim=vectors.shape[1],
         metric="ip",
         dtype=ANN_DTYPE,
@@ -111,9 +122,7 @@ def open_vector_set(directory: Path, manifest: dict) -> VectorSet:
         ids, vectors = load_segment(directory, base["segment"])
         result.base_ids = ids
         if base.get("ann"):
-            from usearch.index import Index
-
-            result.ann = Index.restore(str(directory / base["ann"]), view=True)
+            result.ann = usearch_index_class().restore(str(directory / base["ann"]), view=True)
             result.ann.expansion_search = ANN_EXPANSION_SEARCH
         else:
             result.base_vectors = vectors.astype(np.float32)
