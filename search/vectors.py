@@ -25,7 +25,6 @@ def usearch_index_class():
     (usearch 2.26.6 with onnxruntime 1.32.0; tests/search/test_import_order.py).
     """
     import onnxruntime  # noqa: F401
-
     from usearch.index import Index
 
     return Index
