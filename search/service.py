@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper
 from papers.queries import with_card_data
 from search import engine, indexer
+from search.cards import load_papers
 from search.store import READER
 from search.text import highlight, parse_query, query_stems
 
@@ -154,13 +155,7 @@ def _filter_and_sort(query: SearchQuery, ranking: list[tuple[int, float]]) -> li
 def _hits(page: list[tuple[int, float]], stems: set[str] | None) -> list[SearchHit]:
     # Visible feed entries (newest first) come along as ``paper.feed_entries`` so the API can
     # serialise feed items without a second fetch.
-    entries = Prefetch(
-        "daily_entries",
-        queryset=DailyEntry.objects.filter(hidden=False).order_by("-date"),
-        to_attr="feed_entries",
-    )
-    papers = with_card_data(Paper.objects.filter(pk__in=[pid for pid, _ in page]))
-    papers = papers.prefetch_related(entries).in_bulk()
+    papers = load_papers([pid for pid, _ in page])
     hits = []
     for pid, score in page:
         paper = papers.get(pid)
