@@ -161,9 +161,11 @@ def _scored(
     """
     params = [*feed_params, *vote_params, *comment_params, settings.TRENDING_COMMENT_WEIGHT]
     rows = list(Paper.objects.raw(sql, [*params, limit]))
-    for row in rows:  # raw SQL returns SQLite dates as text
+    for row in rows:  # raw SQL returns SQLite dates as text and PostgreSQL sums as Decimal
         if isinstance(row.feed_date, str):
             row.feed_date = dt.date.fromisoformat(row.feed_date[:10])
+        for name in ("score", "feed_decay", "vote_part", "comment_part"):
+            setattr(row, name, float(getattr(row, name)))
     return rows
 
 

@@ -86,30 +86,34 @@ TEMPLATES = [
 ]
 
 
+# WAL lets readers proceed while one writer commits; IMMEDIATE takes the write lock at BEGIN
+# so concurrent writers queue instead of failing with "database is locked" on upgrade.
+_SQLITE_OPTIONS = {
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
 def _database() -> dict:
     url = env_str("DATABASE_URL", "")
     if not url:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "db.sqlite3",
-            "OPTIONS": {
-                # WAL lets readers proceed while one writer commits; IMMEDIATE takes the
-                # write lock at BEGIN so concurrent writers queue instead of deadlocking.
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-        }
+        url = f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     except Exception as exc:  # dj_database_url raises several types on bad URLs
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"DATABASE_URL scheme is not supported: {url.split(':')[0]}")
-    config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Persistent connections buy nothing for a local file and keep WAL readers pinned.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {**_SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

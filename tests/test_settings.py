@@ -1,0 +1,71 @@
+"""Settings come from environment variables and fail loudly on bad values."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from dailypapers import env
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    # Start from the default database (CI's PostgreSQL run sets DATABASE_URL).
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environ.update(DAILYPAPERS_DATA_DIR=str(tmp_path), **variables)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='dailypapers.settings'; "
+        "django.setup(); from django.conf import settings; "
+        "d=settings.DATABASES['default']; print(d['ENGINE'], d['OPTIONS'].get('transaction_mode'))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=environ, cwd=REPO, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT='twenty-five' is not an integer"),
+        ("TASKS_BACKEND", "celery", "TASKS_BACKEND='celery' must be one of"),
+        ("DATABASE_URL", "nosuchdb://x/y", "DATABASE_URL"),
+        ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters"),
+    ],
+)
+def test_bad_values_stop_start_up_with_the_reason(tmp_path, name, value, message):
+    result = _load_settings(tmp_path, **{name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_sqlite_database_url_gets_wal_and_immediate_transactions(tmp_path):
+    result = _load_settings(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "IMMEDIATE"]
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = env.persistent_secret_key(tmp_path)
+    assert len(first) >= 50
+    assert env.persistent_secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_typed_readers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "Yes")
+    monkeypatch.setenv("X_INT", "0")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    assert env.env_bool("X_BOOL", False) is True
+    assert env.env_list("X_LIST", []) == ["a", "b", "c"]
+    with pytest.raises(ImproperlyConfigured, match="X_INT=0 must be at least 1"):
+        env.env_int("X_INT", 5, minimum=1)
+    assert env.env_float("X_UNSET", 1.5) == 1.5
