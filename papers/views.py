@@ -186,6 +186,7 @@ def feed_period(request: HttpRequest, kind: Kind, value: str) -> HttpResponse:
 # Paper, author, organization -------------------------------------------------------------
 
 
+@cache_anonymous_page
 @_friendly_errors
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """``/papers/<arxiv_id>``; versioned, prefixed or slash-ended ids redirect to the bare id."""
@@ -202,6 +203,7 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return render(request, "papers/paper.html", context)
 
 
+@cache_anonymous_page
 @_friendly_errors
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """``/authors/<slug>``: the author's papers, newest first."""
@@ -213,6 +215,7 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "papers/author.html", context)
 
 
+@cache_anonymous_page
 @_friendly_errors
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """``/organizations/<slug>``: the organization's papers, newest first."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 
@@ -46,7 +46,10 @@ def _by_id(model: type[Model], ids: Iterable[int | None]) -> dict[int, Any]:
 
 def _prefetched(paper: Paper, name: str, model: type[Model], rows: list) -> None:
     # What prefetch_related stores: ``paper.<name>.all()`` then returns ``rows`` unqueried.
-    queryset = model._default_manager.none()
+    # An empty query underneath (like ``none()``, 6x cheaper): a chained filter finds nothing
+    # rather than rows of other papers.
+    queryset = QuerySet(model=model)
+    queryset.query.set_empty()
     queryset._result_cache = rows
     queryset._prefetch_done = True
     if not hasattr(paper, "_prefetched_objects_cache"):

@@ -130,9 +130,15 @@ class Reader:
 
     def snapshot(self) -> Snapshot:
         root = index_dir()
-        version = current_version()
+        current_key = _stat_key(root / "CURRENT")
+        # CURRENT is only read again when its stat changed (it is replaced, never edited):
+        # per query that leaves two stat calls.
+        if self._key is not None and self._key[:2] == (str(root), current_key):
+            version = self._snapshot.version
+        else:
+            version = current_version()
         manifest_key = _stat_key(version / "manifest.json") if version else None
-        key = (str(root), _stat_key(root / "CURRENT"), manifest_key)
+        key = (str(root), current_key, manifest_key)
         if key == self._key:
             return self._snapshot
         with self._lock:

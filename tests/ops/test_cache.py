@@ -207,3 +207,19 @@ def test_feed_page_and_api_are_cached_and_invalidated_by_a_vote(client) -> None:
 
     client.force_login(make_user("reader"))
     assert "X-Cache" not in client.get("/papers/date/2025-03-12")
+
+
+def test_paper_page_is_cached_for_anonymous_and_shows_a_new_comment(client) -> None:
+    from community import services
+    from tests.factories import make_daily_paper
+
+    paper = make_daily_paper("2025-03-12", title="Discussed paper").paper
+    url = f"/papers/{paper.arxiv_id}"
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+
+    services.add_comment(make_user("commenter"), paper, "A fresh remark")
+
+    fresh = client.get(url)
+    assert fresh["X-Cache"] == "miss"
+    assert "A fresh remark" in fresh.content.decode()

@@ -1,0 +1,81 @@
+"""``search.cards.load_papers``: the same serialised papers as the ORM prefetch path, in a
+constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Prefetch
+from django.test.utils import CaptureQueriesContext
+
+from api.search import _item
+from papers.models import DailyEntry, Paper, PaperAuthor
+from papers.queries import with_card_data
+from search.cards import load_papers
+from tests.factories import make_entry, make_org, make_paper, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _orm_papers(ids: list[int]) -> dict[int, Paper]:
+    entries = Prefetch(
+        "daily_entries",
+        queryset=DailyEntry.objects.filter(hidden=False).order_by("-date"),
+        to_attr="feed_entries",
+    )
+    return with_card_data(Paper.objects.filter(pk__in=ids)).prefetch_related(entries).in_bulk()
+
+
+@pytest.fixture
+def papers() -> list[Paper]:
+    claimer, submitter = make_user("claimer"), make_user("submitter", first_name="Sub")
+    org = make_org("acme", "Acme Labs")
+    plain = make_paper(authors=("Ada Lovelace",))
+    rich = make_paper(
+        authors=("Grace Hopper", "Alan Turing", "Ada Lovelace"),
+        organization=org,
+        github_repo="https://github.com/acme/x",
+        upvotes=7,
+        extra={"mediaUrls": ["https://example.org/a.png"], "githubRepoAddedBy": "someone"},
+    )
+    PaperAuthor.objects.filter(paper=rich, position=1).update(claimed_by=claimer, hidden=True)
+    make_entry(rich, "2025-01-06", submitter_name="hf-user", submitter_fullname="HF User")
+    make_entry(rich, "2025-01-08", submitted_by=submitter, submitted_at=dt.datetime.now(dt.UTC))
+    make_entry(rich, "2025-01-09", hidden=True)  # never shown
+    no_authors = make_paper(authors=())
+    return [plain, rich, no_authors]
+
+
+def test_serialises_exactly_like_the_orm_prefetch(papers):
+    ids = [p.pk for p in papers] + [10**9]  # a missing id is simply absent
+    fast, slow = load_papers(ids), _orm_papers(ids)
+    assert sorted(fast) == sorted(slow) == sorted(p.pk for p in papers)
+    for pk in slow:
+        assert _item(fast[pk]) == _item(slow[pk])
+    rich = fast[papers[1].pk]
+    assert [e.date.isoformat() for e in rich.feed_entries] == ["2025-01-08", "2025-01-06"]
+    assert [a.author.name for a in rich.authorships.all()] == [
+        "Grace Hopper",
+        "Alan Turing",
+        "Ada Lovelace",
+    ]
+
+
+def test_related_objects_need_no_further_queries(papers):
+    fast = load_papers([p.pk for p in papers])
+    with CaptureQueriesContext(connection) as ctx:
+        for paper in fast.values():
+            _item(paper)
+            for entry in paper.feed_entries:
+                _ = entry.submitted_by, entry.paper.organization
+    assert len(ctx.captured_queries) == 0
+
+
+def test_query_count_does_not_grow_with_the_page(papers):
+    extra = [make_paper().pk for _ in range(10)]
+    with CaptureQueriesContext(connection) as ctx:
+        load_papers([p.pk for p in papers] + extra)
+    assert len(ctx.captured_queries) <= 6
+    assert load_papers([]) == {}
