@@ -183,3 +183,10 @@ def test_comment_count_is_shown_on_cards(owner, paper, client, frozen):
     services.add_comment(owner, paper, "two")
     html = client.get("/papers/trending?period=week").content.decode()
     assert 'aria-label="2 comments"' in html
+
+
+def test_imported_comment_count_is_explained_when_none_are_local(client, paper):
+    paper.imported_comments = paper.num_comments = 2
+    paper.save()
+    html = client.get(paper.get_absolute_url()).content.decode()
+    assert "2 comments on the source site (Hugging Face); none here yet" in html
