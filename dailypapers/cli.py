@@ -28,6 +28,7 @@ import shutil
 import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -329,11 +330,34 @@ def serve(args: argparse.Namespace) -> int:
     if "load_demo" in get_commands():
         call_command("load_demo", if_empty=True)
     print(f"Serving on http://{args.host}:{args.port}/papers", flush=True)
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
-    return EXIT_OK
+    os.execv(*_gunicorn_argv(args))
+    return EXIT_OK  # not reached: execv replaces this process
+
+
+def _gunicorn_argv(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """The production server (gunicorn + whitenoise), sized for a laptop by default.
+
+    One worker with threads keeps the demo under ~400 MB (each worker process loads its own
+    embedding model); ``--workers`` scales it up on a bigger machine.
+    """
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    config = str(Path(__file__).with_name("gunicorn.conf.py"))
+    argv = [gunicorn, "-c", config, "--bind", f"{args.host}:{args.port}"]
+    argv += ["--workers", str(args.workers), "--threads", str(args.threads)]
+    return gunicorn, argv
 
 
 # --------------------------------------------------------------------------- parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
 
 
 def _limit(text: str) -> int:
@@ -433,6 +457,8 @@ def _add_local_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
+    p_serve.add_argument("--workers", type=_positive, default=1, help="server processes (1)")
+    p_serve.add_argument("--threads", type=_positive, default=4, help="threads per process (4)")
     p_serve.set_defaults(func=serve)
 
 

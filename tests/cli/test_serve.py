@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 
-def test_serve_migrates_loads_demo_and_runs(cli, monkeypatch):
+def test_serve_migrates_loads_demo_and_runs_gunicorn(cli, monkeypatch):
     calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+    executed: list[tuple[str, list[str]]] = []
 
     def fake_call_command(name: str, *args: Any, **kwargs: Any) -> None:
         calls.append((name, args, kwargs))
 
     monkeypatch.setattr("django.core.management.call_command", fake_call_command)
-    run = cli("serve", "--host", "0.0.0.0", "--port", "8123")
+    monkeypatch.setattr("os.execv", lambda path, argv: executed.append((path, argv)))
+    run = cli("serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "3")
     assert run.code == 0
-    assert [name for name, _, _ in calls] == ["migrate", "load_demo", "runserver"]
+    assert [name for name, _, _ in calls] == ["migrate", "load_demo"]
     assert calls[1][2] == {"if_empty": True}
-    assert calls[2][1] == ("0.0.0.0:8123",)
-    assert calls[2][2] == {"use_reloader": False}
+    ((path, argv),) = executed
+    assert Path(path).name == "gunicorn" and Path(path).exists()
+    assert argv[argv.index("--bind") + 1] == "0.0.0.0:8123"
+    assert argv[argv.index("--workers") + 1] == "3"
+    assert argv[argv.index("--threads") + 1] == "4"
+    assert Path(argv[argv.index("-c") + 1]).name == "gunicorn.conf.py"
     assert "Serving on http://0.0.0.0:8123/papers" in run.out
 
 
-@pytest.mark.parametrize("args", [["serve", "--port", "http"], ["serve", "--bogus"]])
+@pytest.mark.parametrize(
+    "args", [["serve", "--port", "http"], ["serve", "--bogus"], ["serve", "--workers", "0"]]
+)
 def test_serve_bad_arguments(cli, args):
     assert cli(*args).code == 2
