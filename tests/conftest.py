@@ -30,3 +30,31 @@ def chromium_path() -> str | None:
     if found is None and os.environ.get("DAILYPAPERS_REQUIRE_BROWSER") == "1":
         pytest.fail("chromium is required (DAILYPAPERS_REQUIRE_BROWSER=1) but not installed")
     return found
+
+
+# Flags Debian's chromium needs here: no sandbox as root, and no background connections
+# (this machine has no network, so they would only fail and slow the start).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium (Playwright) — skipped when chromium is absent, unless CI needs it."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Debian chromium is not installed")
+    # Playwright's sync API keeps an event loop running in this thread, which makes Django
+    # refuse ORM calls from fixtures; they are still synchronous, so this is safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -9,35 +9,14 @@ from django.utils import timezone
 
 from community.models import Comment, Vote
 from papers.models import DailyEntry
-from tests.conftest import chromium_path
 from tests.factories import make_entry, make_paper
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
-def page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # around it are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        tab = browser.new_page()
-        tab.set_default_timeout(15_000)
-        yield tab
-        browser.close()
+def page(browser):
+    tab = browser.new_page()
+    tab.set_default_timeout(15_000)
+    return tab
 
 
 @pytest.mark.browser

@@ -6,35 +6,11 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import chromium_path
 from tests.factories import make_entry, make_org, make_paper
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LONG_TITLE = "A Remarkably Long Title About Supercalifragilisticexpialidocious Transformers"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    executable = chromium_path()
-    # Playwright's sync API keeps an event loop running in this thread, which makes Django
-    # refuse ORM calls from fixtures; they are still synchronous, so this is safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if executable is None:
-        pytest.skip("Debian chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
