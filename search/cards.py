@@ -4,7 +4,7 @@ in a few plain ``SELECT ... WHERE id IN (...)`` queries.
 The same objects ``with_card_data(...).prefetch_related(feed entries)`` would give, but
 without building ORM querysets: at 20 hits per request, compiling the select_related /
 prefetch / ordering querysets cost several times more than the SQLite reads themselves.
-Rows still go through ``Model.objects.raw`` so database converters (datetimes, JSON) apply.
+Rows go through the same database converters (datetimes, JSON) and ``Model.from_db``.
 """
 
 from __future__ import annotations
@@ -21,11 +21,21 @@ from papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 
 
 @cache
-def _select(model: type[Model], column: str, vendor: str) -> str:
-    # One SELECT prefix per model; the vendor is part of the key because quoting differs.
+def _plan(model: type[Model], column: str, vendor: str) -> tuple[str, list[str], list]:
+    """SELECT prefix, attribute names and per-column database converters for ``model``
+    (what a queryset's compiler works out again for every query); cached per backend."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
-    return f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN "
+    fields = model._meta.concrete_fields
+    table = model._meta.db_table
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = f"SELECT {columns} FROM {quote(table)} WHERE {quote(column)} IN "
+    converters = []
+    for position, field in enumerate(fields):
+        col = field.get_col(table)
+        funcs = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        if funcs:
+            converters.append((position, col, funcs))
+    return sql, [field.attname for field in fields], converters
 
 
 def _rows(
@@ -34,9 +44,21 @@ def _rows(
     """Instances of ``model`` whose ``column`` is one of ``keys`` (``tail``: more SQL)."""
     if not keys:
         return []
+    sql, attnames, converters = _plan(model, column, connection.vendor)
     marks = ", ".join(["%s"] * len(keys))
-    sql = f"{_select(model, column, connection.vendor)}({marks}){tail}"
-    return list(model.objects.raw(sql, [*keys, *params]))
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql}({marks}){tail}", [*keys, *params])
+        rows = cursor.fetchall()
+    instances = []
+    for row in rows:
+        values = list(row)
+        for position, col, funcs in converters:
+            value = values[position]
+            for func in funcs:
+                value = func(value, col, connection)
+            values[position] = value
+        instances.append(model.from_db(connection.alias, attnames, values))
+    return instances
 
 
 def _by_id(model: type[Model], ids: Iterable[int | None]) -> dict[int, Any]:
