@@ -157,13 +157,25 @@ def _live_version() -> Path:
 
 
 def update_keywords(paper_ids: list[int]) -> list[PaperText]:
-    """Make these papers' keyword entries current (fast); returns their texts."""
+    """Make these papers' keyword entries current (fast); returns their texts.
+
+    An index left by an older version with another schema is replaced by a full rebuild
+    (the database is the source of truth; stored vectors make that cheap).
+    """
     texts = load_texts(paper_ids)
     gone = set(paper_ids) - {t.paper_id for t in texts}
     with store.write_lock():
         version = _live_version()
-        keyword.write(keyword.open_index(version / "keyword"), _keyword_docs(texts), gone)
-        store.write_manifest(version, store.read_manifest(version))
+        try:
+            index = keyword.open_index(version / "keyword")
+        except keyword.IncompatibleIndex:
+            index = None
+        if index is not None:
+            keyword.write(index, _keyword_docs(texts), gone)
+            store.write_manifest(version, store.read_manifest(version))
+            return texts
+    log.warning("keyword index has an old schema: rebuilding all indexes")
+    rebuild()
     return texts
 
 

@@ -41,10 +41,19 @@ def schema() -> tantivy.Schema:
     return builder.build()
 
 
+class IncompatibleIndex(Exception):
+    """The index on disk was written with another schema (an older dailypapers version)."""
+
+
 def open_index(path: Path) -> tantivy.Index:
     """Open (or create) the index at ``path`` with our analyzers registered."""
     path.mkdir(parents=True, exist_ok=True)
-    index = tantivy.Index(schema(), path=str(path), reuse=True)
+    try:
+        index = tantivy.Index(schema(), path=str(path), reuse=True)
+    except ValueError as exc:
+        if "schema does not match" not in str(exc):
+            raise
+        raise IncompatibleIndex(f"{path} has another schema; run `search_index rebuild`") from exc
     index.register_tokenizer("en_paper", stem_analyzer())
     index.register_tokenizer("names", name_analyzer())
     return index

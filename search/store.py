@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
@@ -36,6 +37,8 @@ from search.vectors import VectorSet, open_vector_set
 
 FORMAT = 1
 KEEP_OLD_VERSIONS = 1  # old directories kept for readers still using them
+
+log = logging.getLogger(__name__)
 
 
 def index_dir() -> Path:
@@ -155,8 +158,18 @@ class Reader:
             index = previous.keyword_index
             index.reload()
         else:
-            index = keyword.open_index(version / "keyword")
+            index = _open_keyword_index(version)
         return Snapshot(version, manifest, index, open_vector_set(version, manifest))
+
+
+def _open_keyword_index(version: Path) -> tantivy.Index | None:
+    """The version's keyword index, or None (searching without it) when its format is old:
+    serving degraded beats failing every search until an operator rebuilds."""
+    try:
+        return keyword.open_index(version / "keyword")
+    except keyword.IncompatibleIndex as exc:
+        log.error("keyword index unusable: %s", exc)
+        return None
 
 
 READER = Reader()
