@@ -24,6 +24,10 @@ keepalive = 5
 # Recycling workers now and then bounds memory growth; the jitter avoids restarting all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
+# Import Django and the apps once in the master: a recycled worker is then forked ready
+# instead of spending ~0.5 s importing, which showed up as p99 spikes under load. Nothing
+# opens a database connection, index or model at import time, so forking is safe.
+preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 if os.environ.get("LOG_FORMAT") == "json":
