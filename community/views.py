@@ -36,6 +36,7 @@ from community.ratelimit import ratelimit
 from community.templatetags.community_tags import paper_community_context
 from community.trending import PERIODS, trending_papers
 from papers.models import DailyEntry, Paper, PaperAuthor
+from papers.queries import latest_feed_date
 
 # --- helpers --------------------------------------------------------------------------
 
@@ -464,12 +465,21 @@ def collection_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def trending(request: HttpRequest) -> HttpResponse:
-    period = request.GET.get("period", "week")
+    asked = request.GET.get("period")
+    period = asked or "week"
     if period not in PERIODS:
         context = {"message": f"Unknown period '{period[:20]}': use today, week or month."}
         return render(request, "community/400.html", context, status=400)
+    items = trending_papers(period)
+    note = ""
+    if not items and asked is None:
+        # A quiet week (or an archive that stopped) should not greet visitors with nothing.
+        period, items = "today", trending_papers("today")
+        note = "Nothing was on the feed in the last 7 days, so this is the latest feed day."
     context = {
-        "items": trending_papers(period),
+        "items": items,
+        "note": note,
+        "latest_date": None if items else latest_feed_date(),
         "period": period,
         "periods": PERIODS,
         "nav": "trending",

@@ -171,3 +171,13 @@ def test_one_paper_score_matches_the_full_ranking(owner, other, paper, frozen):
         assert single is not None
         assert single.score == pytest.approx(ranking[one.pk].score)
         assert single.explanation == ranking[one.pk].explanation
+
+
+def test_default_page_falls_back_to_the_latest_feed_day_after_a_quiet_week(client, frozen):
+    old = make_daily_paper("2024-11-01", title="An archived favourite").paper
+    page = client.get("/papers/trending").content.decode()
+    assert "Nothing was on the feed in the last 7 days" in page
+    assert old.title in page
+    explicit = client.get("/papers/trending?period=week").content.decode()
+    assert old.title not in explicit
+    assert 'href="/papers/date/2024-11-01"' in explicit  # the empty state points somewhere
