@@ -2,10 +2,16 @@
 
 Embeddings are computed once per (paper, model, text) and stored in ``PaperEmbedding``; the
 demo's are shipped precomputed in ``search/demo/`` so a fresh demo is searchable at once.
+
+Every node (web machine) keeps its own copy of the index files. ``catch_up`` brings a copy
+up to date from the database: papers changed since its last sync are re-indexed, and papers
+deleted since then (``DeletedPaper`` tombstones, written by whichever node deleted them) are
+dropped from the keyword index and marked removed in the vector manifest.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -14,13 +20,14 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import tantivy
 from django.conf import settings
 from django.db.models import Prefetch
 
 from papers.models import Paper, PaperAuthor
 from search import keyword, store
 from search.embedding import get_embedder, paper_text
-from search.models import PaperEmbedding
+from search.models import DeletedPaper, PaperEmbedding
 from search.vectors import build_ann, load_segment, save_segment
 
 log = logging.getLogger(__name__)
@@ -28,6 +35,15 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 CHUNK = 1000
 EMBED_BATCH = 64
 Progress = Callable[[int], None]
+# Tombstones (DeletedPaper rows) are kept this long; a node that has not synced for longer
+# may have missed pruned ones and rebuilds from the database instead.
+TOMBSTONE_DAYS = 30
+# Tombstones are applied from a little before the last sync: a deletion stamped just before a
+# catch-up started may commit after that catch-up read the table, and node clocks differ a
+# little. Applying one twice costs nothing (only ids an index still holds are written).
+TOMBSTONE_OVERLAP = dt.timedelta(minutes=5)
+# A day short of the horizon, so that overlap and clock skew never reach a pruned tombstone.
+REBUILD_AFTER = dt.timedelta(days=TOMBSTONE_DAYS - 1)
 
 
 @dataclass(frozen=True)
@@ -180,11 +196,14 @@ def update_keywords(paper_ids: list[int]) -> list[PaperText]:
 
 
 def update_vectors(paper_ids: list[int], progress: Progress | None = None) -> int:
-    """Embed these papers (if needed) and add them to the vector index as a delta segment."""
-    texts = load_texts(paper_ids)
-    if not texts:
+    """Embed these papers (if needed) and add them to the vector index as a delta segment;
+    requested papers no longer in the database are marked removed. Returns papers added."""
+    requested = {int(pid) for pid in paper_ids}
+    texts = load_texts(requested)
+    gone = requested - {t.paper_id for t in texts}
+    if not texts and (not gone or store.current_version() is None):
         return 0
-    vectors = ensure_embeddings(texts, progress)
+    vectors = ensure_embeddings(texts, progress) if texts else None
     ids = np.array([t.paper_id for t in texts], dtype=np.int64)
     with store.write_lock():
         version = _live_version()
@@ -192,12 +211,97 @@ def update_vectors(paper_ids: list[int], progress: Progress | None = None) -> in
         if manifest.get("model") != model_name():
             log.warning("index built with %s, not %s: rebuild", manifest.get("model"), model_name())
             return 0
-        name = f"delta-{manifest['generation'] + 1}"
-        manifest["deltas"].append(save_segment(version, name, ids, vectors))
-        if _delta_rows(version, manifest) > max(1000, 0.1 * _base_rows(version, manifest)):
+        dropped = _mark_removed(version, manifest, gone)
+        if vectors is not None:
+            name = f"delta-{manifest['generation'] + 1}"
+            manifest["deltas"].append(save_segment(version, name, ids, vectors))
+            # A paper added again is live again (its new vector is in the delta).
+            added = set(ids.tolist())
+            manifest["removed"] = [i for i in manifest.get("removed", []) if i not in added]
+        elif not dropped:
+            return 0
+        if _needs_compaction(version, manifest):
             _compact(version, manifest)
         store.write_manifest(version, manifest)
     return len(texts)
+
+
+def _needs_compaction(version: Path, manifest: dict) -> bool:
+    pending = _delta_rows(version, manifest) + len(manifest.get("removed", []))
+    return pending > max(1000, 0.1 * _base_rows(version, manifest))
+
+
+def _segment_names(manifest: dict) -> list[str]:
+    base = [manifest["base"]["segment"]] if manifest.get("base") else []
+    return base + list(manifest.get("deltas", []))
+
+
+def _mark_removed(version: Path, manifest: dict, paper_ids: Iterable[int]) -> set[int]:
+    """Add the papers among these that have a live vector to the manifest's ``removed`` list
+    (searches skip them, the next compaction leaves them out); returns those papers."""
+    removed = set(manifest.get("removed", []))
+    wanted = np.array(sorted(set(paper_ids) - removed), dtype=np.int64)
+    present: set[int] = set()
+    for name in _segment_names(manifest) if len(wanted) else []:
+        segment_ids = np.load(version / f"{name}.ids.npy", mmap_mode="r")
+        present.update(wanted[np.isin(wanted, segment_ids)].tolist())
+    if present:
+        manifest["removed"] = sorted(removed | present)
+    return present
+
+
+def _keyword_holds(index: tantivy.Index, paper_ids: list[int]) -> set[int]:
+    """The papers among these that have a document in the keyword index."""
+    held: set[int] = set()
+    searcher = index.searcher()
+    for start in range(0, len(paper_ids), CHUNK):
+        chunk = paper_ids[start : start + CHUNK]
+        query = tantivy.Query.term_set_query(index.schema, "id", chunk)
+        result = searcher.search(query, len(chunk), count=False)
+        addresses = [address for _, address in result.hits]
+        if addresses:
+            held.update(int(i) for i in searcher.fast_field_values("id", addresses))
+    return held
+
+
+def _existing(paper_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(paper_ids), CHUNK):
+        chunk = paper_ids[start : start + CHUNK]
+        found.update(Paper.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    return found
+
+
+def remove_papers(paper_ids: Iterable[int]) -> int:
+    """Drop deleted papers from this node's keyword and vector indexes; returns how many
+    papers were still in either.
+
+    Ids of papers that exist in the database are ignored (the row wins over a tombstone), and
+    ids no index holds cost no write, so stale or repeated calls are harmless.
+    """
+    wanted = sorted({int(pid) for pid in paper_ids})
+    gone = sorted(set(wanted) - _existing(wanted))
+    if not gone or store.current_version() is None:
+        return 0
+    with store.write_lock():
+        version = store.current_version()
+        if version is None:
+            return 0
+        manifest = store.read_manifest(version)
+        try:
+            index = keyword.open_index(version / "keyword")
+        except keyword.IncompatibleIndex:
+            index = None  # the next keyword update rebuilds everything anyway
+        in_keyword = _keyword_holds(index, gone) if index is not None else set()
+        if in_keyword:
+            keyword.write(index, [], sorted(in_keyword))
+        in_vectors = _mark_removed(version, manifest, gone)
+        if in_vectors and _needs_compaction(version, manifest):
+            _compact(version, manifest)
+        if in_keyword or in_vectors:
+            # Also after a keyword-only change: readers reopen when the manifest changes.
+            store.write_manifest(version, manifest)
+    return len(in_keyword | in_vectors)
 
 
 def _base_rows(version: Path, manifest: dict) -> int:
@@ -209,16 +313,21 @@ def _delta_rows(version: Path, manifest: dict) -> int:
 
 
 def _compact(version: Path, manifest: dict) -> None:
-    """Merge the deltas into a new base segment (the newest vector of a paper wins)."""
-    parts = [load_segment(version, manifest["base"]["segment"])] if manifest.get("base") else []
-    parts += [load_segment(version, name) for name in manifest["deltas"]]
+    """Merge the deltas into a new base segment (the newest vector of a paper wins), leaving
+    out removed papers for good."""
+    parts = [load_segment(version, name) for name in _segment_names(manifest)]
+    removed = np.array(manifest.get("removed", []), dtype=np.int64)
+    manifest["removed"] = []
+    manifest["deltas"] = []
+    if not parts:
+        return
     ids = np.concatenate([p[0] for p in parts])
     vectors = np.concatenate([np.asarray(p[1]) for p in parts])
     # np.unique on the reversed array keeps each id's last occurrence.
     _, last = np.unique(ids[::-1], return_index=True)
     keep = np.sort(len(ids) - 1 - last)
+    keep = keep[~np.isin(ids[keep], removed)]
     _write_base(version, manifest, ids[keep], vectors[keep])
-    manifest["deltas"] = []
 
 
 def _write_base(version: Path, manifest: dict, ids: np.ndarray, vectors: np.ndarray) -> None:
@@ -269,15 +378,34 @@ def _set_synced_at(stamp: str) -> None:
 
 
 def catch_up(progress: Progress | None = None, chunk: int = 256) -> tuple[int, int]:
-    """Index papers changed since the last catch-up and papers without a vector.
+    """Index papers changed since the last catch-up and papers without a vector, and drop
+    papers deleted since then (by any node).
 
     Safe to run at any time and repeatedly (``search_index update --loop``); returns
-    (papers re-indexed for keywords, papers embedded or re-added to the vector index).
+    (papers re-indexed for keywords, papers embedded or re-added to the vector index). A node
+    whose last sync is older than the tombstones kept is rebuilt from the database.
     """
     from django.utils import timezone
 
-    started = timezone.now().isoformat()
+    # Taken before anything is read: rows changed while this runs are seen again next time.
+    now = timezone.now()
+    started = now.isoformat()
     since = _synced_at()
+    since_at = dt.datetime.fromisoformat(since) if since else None
+    if since_at is not None and since_at < now - REBUILD_AFTER:
+        log.warning(
+            "search index last synced at %s, longer ago than deletions are kept (%d days): "
+            "rebuilding it from the database",
+            since,
+            TOMBSTONE_DAYS,
+        )
+        rebuild(progress)
+        prune_tombstones(now)
+        total = Paper.objects.count()
+        return total, total
+    removed = apply_tombstones(since_at)
+    if removed:
+        log.info("dropped %d deleted papers from the search index", removed)
     changed_qs = Paper.objects.all()
     if since:
         changed_qs = changed_qs.filter(updated_at__gte=since)
@@ -289,8 +417,26 @@ def catch_up(progress: Progress | None = None, chunk: int = 256) -> tuple[int, i
         update_keywords(changed[start : start + CHUNK])
     for start in range(0, len(needs_vectors), chunk):
         update_vectors(needs_vectors[start : start + chunk], progress)
+    prune_tombstones(now)
     _set_synced_at(started)
     return len(changed), len(needs_vectors)
+
+
+def apply_tombstones(since: dt.datetime | None) -> int:
+    """Drop papers deleted since ``since`` (all kept tombstones when None) from this node's
+    indexes; returns how many were still indexed."""
+    tombstones = DeletedPaper.objects.all()
+    if since is not None:
+        tombstones = tombstones.filter(deleted_at__gte=since - TOMBSTONE_OVERLAP)
+    ids = list(tombstones.values_list("paper_id", flat=True))
+    return remove_papers(ids) if ids else 0
+
+
+def prune_tombstones(now: dt.datetime) -> int:
+    """Delete tombstones older than ``TOMBSTONE_DAYS``; returns how many."""
+    cutoff = now - dt.timedelta(days=TOMBSTONE_DAYS)
+    deleted, _ = DeletedPaper.objects.filter(deleted_at__lt=cutoff).delete()
+    return deleted
 
 
 def export_demo_vectors(path: Path) -> int:

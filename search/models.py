@@ -27,3 +27,20 @@ class PaperEmbedding(models.Model):
 
     def as_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.vector), dtype=np.float16).astype(np.float32)
+
+
+class DeletedPaper(models.Model):
+    """A tombstone: this paper was deleted, so every node must drop it from its index files.
+
+    Written in the deleting transaction (``search.signals.on_paper_deleted``); each node's
+    ``search_index update`` applies the ones newer than its last sync. Kept for
+    ``indexer.TOMBSTONE_DAYS``; a node that has not synced for longer rebuilds instead.
+    Not a foreign key: the paper is gone. Should a paper with this id exist again, the paper
+    wins and the tombstone is ignored.
+    """
+
+    paper_id = models.BigIntegerField(primary_key=True)
+    deleted_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"paper {self.paper_id} deleted at {self.deleted_at:%Y-%m-%d %H:%M}"
