@@ -30,9 +30,10 @@ Sort = Literal["relevance", "newest", "upvotes"]
 MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
 SORTS: tuple[str, ...] = ("relevance", "newest", "upvotes")
 # Candidates ranked per query; filters and non-relevance sorts look deeper because they drop
-# or reorder candidates (a filter that excludes all of the top 1,000 finds nothing).
+# or reorder candidates, and a filter that leaves too few of them gets a second, deeper pass.
 DEPTH = 200
 DEPTH_FILTERED = 1000
+DEPTH_DEEP = 10_000  # second pass when a filter leaves too few of the first 1,000
 EMPTY_HELP = (
     "Type a few words, a phrase in quotes, an author's name or an arXiv id "
     '(e.g. 2401.01234). Questions work too: "how do transformers store facts".'
@@ -93,8 +94,15 @@ def search(query: SearchQuery) -> SearchResults:
         return results
     mode = query.mode if query.mode in MODES else "hybrid"
     depth = DEPTH_FILTERED if query.has_filters or query.sort != "relevance" else DEPTH
-    ranking = engine.rank(parsed, mode, max(depth, query.offset + query.limit))
+    depth = max(depth, query.offset + query.limit)
+    ranking = engine.rank(parsed, mode, depth)
     ordered = _filter_and_sort(query, ranking)
+    if query.has_filters and len(ranking) >= depth and len(ordered) < query.offset + query.limit:
+        # A narrow filter (a small organization, one week) kept too few of the candidates:
+        # look deeper once rather than report "no results" for papers that do match.
+        depth = max(DEPTH_DEEP, depth)
+        ranking = engine.rank(parsed, mode, depth)
+        ordered = _filter_and_sort(query, ranking)
     results.total = len(ordered)
     results.capped = len(ranking) >= depth
     page = ordered[query.offset : query.offset + query.limit]
