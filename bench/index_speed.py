@@ -45,7 +45,7 @@ def vector_rate(papers: list[dict], count: int) -> np.ndarray:
 
     texts = [paper_text(p["title"], p["abstract"]) for p in papers[:count]]
     vectors = None
-    for name in ("minilm-int8-128", "minilm-int8"):
+    for name in ("minilm-dq8-128", "minilm-int8-128", "minilm-int8"):
         model = get_embedder(name)
         model.embed(texts[:8])
         started = time.perf_counter()

@@ -186,6 +186,8 @@ EMAIL_BACKEND = (
 )
 
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(DATA_DIR / "index")))
+# Model files derived from the installed packages (search/embedding.py); a cache, safe to delete.
+SEARCH_MODEL_DIR = Path(env_str("SEARCH_MODEL_DIR", str(DATA_DIR / "models")))
 
 # Trending (community/trending.py, published at /about/trending): every vote and comment
 # counts 2 ** -(its age in hours / HALF_LIFE); a comment weighs COMMENT_WEIGHT votes.
@@ -271,7 +273,7 @@ CACHE_TIMEOUT = env_int("CACHE_TIMEOUT", 600, minimum=0)
 TASK_STALE_AFTER = env_int("TASK_STALE_AFTER", 3600, minimum=60)
 
 # Search (see search/README.md). The embedding model is one of search.embedding.MODELS.
-SEARCH_EMBEDDING_MODEL = env_str("SEARCH_EMBEDDING_MODEL", "minilm-int8-128")
+SEARCH_EMBEDDING_MODEL = env_str("SEARCH_EMBEDDING_MODEL", "minilm-dq8-128")
 SEARCH_ANN_MIN_VECTORS = env_int("SEARCH_ANN_MIN_VECTORS", 50_000, minimum=1)
 # Topic digests keep trending papers whose rank_papers score (hybrid, scaled 0..1 within the
 # candidates) reaches this; lower keeps more loosely related papers.

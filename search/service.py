@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper
 from papers.queries import with_card_data
-from search import engine, indexer
+from search import embedding, engine, indexer
 from search.cards import load_papers
 from search.store import READER
 from search.text import highlight, parse_query, query_stems
@@ -218,6 +218,11 @@ def index_papers(paper_ids: list[int]) -> None:
     if ids:
         indexer.update_keywords(ids)
         indexer.update_vectors(ids)
+
+
+def prepare_model() -> None:
+    """Derive the configured embedding model's files if needed (~3 s, once per machine)."""
+    embedding.prepare(indexer.model_name())
 
 
 def rebuild_index() -> None:

@@ -19,6 +19,15 @@ def _isolated_index_dir(settings, tmp_path: Path) -> None:
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _shared_model_dir() -> None:
+    """Servers and commands started by tests reuse this run's derived model files instead of
+    deriving them again in their own data directories (~3 s each)."""
+    from django.conf import settings
+
+    os.environ.setdefault("SEARCH_MODEL_DIR", str(settings.SEARCH_MODEL_DIR))
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from papers.importers.hf import read_hf_lines
 from papers.importers.runner import run_import
 from papers.models import Paper
+from search.service import prepare_model
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "hf_daily_recent.jsonl.gz"
 
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo's vectors ship with it, but queries need the model: derive it before the
+        # server starts rather than in the first search.
+        prepare_model()
         if options["if_empty"] and Paper.objects.exists():
             self.stdout.write("load_demo: the database already has papers; demo not loaded")
             return

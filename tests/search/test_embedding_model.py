@@ -1,0 +1,37 @@
+"""The int8-matmul query model is derived from the packaged weights, once, and embeds like it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from search import embedding
+
+TEXTS = [
+    "how do transformers store facts",
+    "Diffusion models for protein structure generation",
+    "We propose a benchmark of 1,200 multi-step reasoning tasks and evaluate 14 language models.",
+]
+
+
+def test_quantized_model_is_derived_once_into_the_model_dir(settings, tmp_path):
+    settings.SEARCH_MODEL_DIR = tmp_path / "models"
+    path = embedding.quantized_model_path()
+    assert path.parent == tmp_path / "models"
+    # int8 weights: about a quarter of the float32 model ORT would otherwise hold in memory
+    assert 15e6 < path.stat().st_size < 40e6
+    stamp = path.stat().st_mtime_ns
+    assert embedding.quantized_model_path() == path
+    assert path.stat().st_mtime_ns == stamp  # reused, not derived again
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary files left
+
+
+def test_quantized_model_embeds_like_the_packaged_one():
+    float_model = embedding.MiniLMOnnx(name="reference", max_length=128)
+    int8_model = embedding.get_embedder("minilm-dq8-128")
+    a, b = float_model.embed(TEXTS), int8_model.embed(TEXTS)
+    assert b.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    same_text = (a * b).sum(axis=1)
+    assert same_text.min() > 0.98
+    # ... and different texts stay far apart, so the agreement above is not trivial
+    assert float(b[0] @ b[2]) < 0.6
