@@ -4,18 +4,27 @@ Embeddings are computed once per (paper, model, text) and stored in ``PaperEmbed
 demo's are shipped precomputed in ``search/demo/`` so a fresh demo is searchable at once.
 
 Every node (web machine) keeps its own copy of the index files. ``catch_up`` brings a copy
-up to date from the database: papers changed since its last sync are re-indexed, and papers
-deleted since then (``DeletedPaper`` tombstones, written by whichever node deleted them) are
-dropped from the keyword index and marked removed in the vector manifest.
+up to date from the database: papers changed since its last sync are re-indexed, vectors
+stored since then by any node are added, and papers deleted since then (``DeletedPaper``
+tombstones, written by whichever node deleted them) are dropped from the keyword index and
+marked removed in the vector manifest.
+
+Changes are read from a little before the last sync (``SYNC_OVERLAP``), because a row stamped
+before a catch-up started may commit after it read the table. So that the overlap does not
+re-apply the same rows on every loop, each version keeps a small record of what it took in
+lately (``applied-<n>.json``, named by the manifest's ``applied`` key, written once and read
+only by writers under the write lock): paper id -> ``updated_at`` and paper id -> content hash
+of the vector added, for rows still inside the overlap. Only rows not in it are applied.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -38,10 +47,12 @@ Progress = Callable[[int], None]
 # Tombstones (DeletedPaper rows) are kept this long; a node that has not synced for longer
 # may have missed pruned ones and rebuilds from the database instead.
 TOMBSTONE_DAYS = 30
-# Tombstones are applied from a little before the last sync: a deletion stamped just before a
-# catch-up started may commit after that catch-up read the table, and node clocks differ a
-# little. Applying one twice costs nothing (only ids an index still holds are written).
-TOMBSTONE_OVERLAP = dt.timedelta(minutes=5)
+# Changes are read from a little before the last sync: a row (paper, embedding, tombstone)
+# stamped just before a catch-up started may commit after that catch-up read the table, and
+# node clocks differ a little. Applying a tombstone twice costs nothing (only ids an index
+# still holds are written); papers and vectors already applied are skipped (``applied``).
+SYNC_OVERLAP = dt.timedelta(minutes=5)
+TOMBSTONE_OVERLAP = SYNC_OVERLAP
 # A day short of the horizon, so that overlap and clock skew never reach a pruned tombstone.
 REBUILD_AFTER = dt.timedelta(days=TOMBSTONE_DAYS - 1)
 
@@ -198,11 +209,16 @@ def update_keywords(paper_ids: list[int]) -> list[PaperText]:
 def update_vectors(paper_ids: list[int], progress: Progress | None = None) -> int:
     """Embed these papers (if needed) and add them to the vector index as a delta segment;
     requested papers no longer in the database are marked removed. Returns papers added."""
+    return len(_update_vectors(paper_ids, progress))
+
+
+def _update_vectors(paper_ids: list[int], progress: Progress | None = None) -> dict[int, str]:
+    """``update_vectors``; returns the content hash of each paper whose vector was added."""
     requested = {int(pid) for pid in paper_ids}
     texts = load_texts(requested)
     gone = requested - {t.paper_id for t in texts}
     if not texts and (not gone or store.current_version() is None):
-        return 0
+        return {}
     vectors = ensure_embeddings(texts, progress) if texts else None
     ids = np.array([t.paper_id for t in texts], dtype=np.int64)
     with store.write_lock():
@@ -210,7 +226,7 @@ def update_vectors(paper_ids: list[int], progress: Progress | None = None) -> in
         manifest = store.read_manifest(version)
         if manifest.get("model") != model_name():
             log.warning("index built with %s, not %s: rebuild", manifest.get("model"), model_name())
-            return 0
+            return {}
         dropped = _mark_removed(version, manifest, gone)
         if vectors is not None:
             name = f"delta-{manifest['generation'] + 1}"
@@ -219,11 +235,11 @@ def update_vectors(paper_ids: list[int], progress: Progress | None = None) -> in
             added = set(ids.tolist())
             manifest["removed"] = [i for i in manifest.get("removed", []) if i not in added]
         elif not dropped:
-            return 0
+            return {}
         if _needs_compaction(version, manifest):
             _compact(version, manifest)
         store.write_manifest(version, manifest)
-    return len(texts)
+    return {t.paper_id: content_hash(t.embed_text) for t in texts}
 
 
 def _needs_compaction(version: Path, manifest: dict) -> bool:
@@ -342,9 +358,11 @@ def rebuild(progress: Progress | None = None) -> Path:
     from django.utils import timezone
 
     model = model_name()
-    started = timezone.now().isoformat()
+    now = timezone.now()
     with store.write_lock():
         version = store.new_version(model, get_embedder(model).dim)
+        # Read before the texts, so each text indexed is at least as new as its stamp here.
+        papers = _recent_papers(now - SYNC_OVERLAP)
         index = keyword.open_index(version / "keyword")
         all_ids: list[np.ndarray] = []
         all_vectors: list[np.ndarray] = []
@@ -356,41 +374,194 @@ def rebuild(progress: Progress | None = None) -> Path:
             all_vectors.append(ensure_embeddings(texts, progress))
             all_ids.append(np.array([t.paper_id for t in texts], dtype=np.int64))
         manifest = store.read_manifest(version)
-        manifest["synced_at"] = started
+        manifest["synced_at"] = now.isoformat()
         if all_ids:
             _write_base(version, manifest, np.concatenate(all_ids), np.concatenate(all_vectors))
+        # Recent rows (this rebuild's own embeddings included) are known to this version: the
+        # first catch-up's overlap must not apply them again.
+        vectors = _current_vectors(_recent_embeddings(now - SYNC_OVERLAP))
+        _store_applied(version, manifest, Applied(papers, vectors))
         store.write_manifest(version, manifest)
         store.publish(version)
     return version
 
 
-def _synced_at() -> str | None:
-    version = store.current_version()
-    return store.read_manifest(version).get("synced_at") if version else None
+# --- what a version took in lately ---------------------------------------------------------
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-def _set_synced_at(stamp: str) -> None:
+def _usec(when: dt.datetime) -> int:
+    """Microseconds since the epoch: exact, and compact in JSON."""
+    return (when - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+@dataclass
+class Applied:
+    """Rows a version has taken in that a catch-up's overlap still reads (see the module doc)."""
+
+    papers: dict[int, int] = field(default_factory=dict)  # paper id -> updated_at (µs)
+    # paper id -> (content hash of the vector added, stamp in µs: the newer of when it was
+    # added and the stored row's created_at, so the entry lives as long as the row is re-read)
+    vectors: dict[int, tuple[str, int]] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "papers": [[pid, at] for pid, at in sorted(self.papers.items())],
+                "vectors": [[pid, h, at] for pid, (h, at) in sorted(self.vectors.items())],
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Applied:
+        data = json.loads(text)
+        return cls(
+            {int(pid): int(at) for pid, at in data["papers"]},
+            {int(pid): (str(h), int(at)) for pid, h, at in data["vectors"]},
+        )
+
+
+def _read_applied(version: Path, manifest: dict) -> Applied:
+    name = manifest.get("applied")
+    if not name:
+        return Applied()
+    try:
+        return Applied.from_json((version / name).read_text())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # Only costs re-applying the overlap once.
+        log.warning("search index record %s unreadable (%s): starting afresh", name, exc)
+        return Applied()
+
+
+def _store_applied(version: Path, manifest: dict, applied: Applied) -> str | None:
+    """Name ``applied`` in ``manifest`` (a new write-once file, only when it changed); call
+    before ``store.write_manifest``. Returns the file it replaces, to delete once the manifest
+    is written (only writers read these files, under the write lock)."""
+    old = manifest.get("applied")
+    if _read_applied(version, manifest) == applied:
+        return None
+    if not applied.papers and not applied.vectors:
+        manifest.pop("applied", None)
+        return old
+    name = f"applied-{manifest['generation'] + 1}.json"
+    tmp = version / f".{name}.tmp"
+    tmp.write_text(applied.to_json())
+    tmp.replace(version / name)
+    manifest["applied"] = name
+    return old if old != name else None
+
+
+def _recent_papers(since: dt.datetime | None) -> dict[int, int]:
+    """updated_at (µs) of the papers stamped at or after ``since`` (all when None)."""
+    rows = Paper.objects.all()
+    if since is not None:
+        rows = rows.filter(updated_at__gte=since)
+    return {pid: _usec(at) for pid, at in rows.values_list("pk", "updated_at").iterator(2000)}
+
+
+def _recent_embeddings(since: dt.datetime) -> dict[int, tuple[str, int]]:
+    """(content hash, created_at µs) of this model's vectors stored at or after ``since``."""
+    rows = PaperEmbedding.objects.filter(model_name=model_name(), created_at__gte=since)
+    fields = rows.values_list("paper_id", "content_hash", "created_at")
+    return {pid: (digest, _usec(at)) for pid, digest, at in fields.iterator(2000)}
+
+
+def _stored_hashes(paper_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """(content hash, created_at µs) of these papers' stored vectors for this model."""
+    found: dict[int, tuple[str, int]] = {}
+    for start in range(0, len(paper_ids), CHUNK):
+        rows = PaperEmbedding.objects.filter(
+            model_name=model_name(), paper_id__in=paper_ids[start : start + CHUNK]
+        ).values_list("paper_id", "content_hash", "created_at")
+        found.update((pid, (digest, _usec(at))) for pid, digest, at in rows)
+    return found
+
+
+def _current_vectors(embeddings: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
+    """The rows among these whose hash matches their paper's text now (the vector a rebuild
+    indexed, unless the text changed since: then the paper's new updated_at re-applies it)."""
+    ids = sorted(embeddings)
+    current: dict[int, tuple[str, int]] = {}
+    for start in range(0, len(ids), CHUNK):
+        for text in load_texts(ids[start : start + CHUNK]):
+            row = embeddings[text.paper_id]
+            if content_hash(text.embed_text) == row[0]:
+                current[text.paper_id] = row
+    return current
+
+
+def _next_applied(
+    old: Applied,
+    papers: dict[int, int],
+    embeddings: dict[int, tuple[str, int]],
+    added: dict[int, str],
+    now: dt.datetime,
+) -> Applied:
+    """The record after a catch-up that read ``papers`` and ``embeddings`` and added the vectors
+    ``added``: entries the next catch-up's overlap (from ``now`` - ``SYNC_OVERLAP``) can no
+    longer read are dropped."""
+    cutoff = _usec(now - SYNC_OVERLAP)
+    vectors = dict(old.vectors)
+    for pid, (digest, at) in embeddings.items():
+        known = vectors.get(pid)
+        if known is not None and known[0] == digest:
+            vectors[pid] = (digest, max(known[1], at))
+    # The rows of vectors added now, read back: those this catch-up embedded were stored
+    # after ``now``, and stamping the entry with the row's own time keeps the next loops,
+    # which read that row again, from rewriting the record.
+    rows = _stored_hashes(sorted(added))
+    for pid, digest in added.items():
+        row = rows.get(pid)
+        vectors[pid] = (digest, max(_usec(now), row[1] if row and row[0] == digest else 0))
+    return Applied(
+        {pid: at for pid, at in papers.items() if at >= cutoff},
+        {pid: entry for pid, entry in vectors.items() if entry[1] >= cutoff},
+    )
+
+
+def _sync_state() -> tuple[Path | None, str | None, Applied]:
+    """The live version, its ``synced_at`` and its record of recently applied rows."""
+    with store.write_lock():
+        version = store.current_version()
+        if version is None:
+            return None, None, Applied()
+        manifest = store.read_manifest(version)
+        return version, manifest.get("synced_at"), _read_applied(version, manifest)
+
+
+def _set_synced_at(stamp: str, applied: Applied, read_from: Path | None) -> None:
+    """Record a finished catch-up; ``applied`` only when the live version is still the one it
+    was read from (a rebuild meanwhile brought its own)."""
     with store.write_lock():
         version = _live_version()
         manifest = store.read_manifest(version)
         manifest["synced_at"] = stamp
+        replaced = None
+        if read_from is None or version == read_from:
+            replaced = _store_applied(version, manifest, applied)
         store.write_manifest(version, manifest)
+        if replaced:
+            (version / replaced).unlink(missing_ok=True)
 
 
 def catch_up(progress: Progress | None = None, chunk: int = 256) -> tuple[int, int]:
-    """Index papers changed since the last catch-up and papers without a vector, and drop
-    papers deleted since then (by any node).
+    """Index papers changed since the last catch-up, vectors stored since then by any node
+    and papers without a vector, and drop papers deleted since then (by any node).
 
-    Safe to run at any time and repeatedly (``search_index update --loop``); returns
-    (papers re-indexed for keywords, papers embedded or re-added to the vector index). A node
-    whose last sync is older than the tombstones kept is rebuilt from the database.
+    Safe to run at any time and repeatedly (``search_index update --loop``): rows are read
+    from ``SYNC_OVERLAP`` before the last sync, and those already applied are skipped, so a
+    loop with nothing new writes no index file. Returns (papers re-indexed for keywords,
+    papers embedded or re-added to the vector index). A node whose last sync is older than
+    the tombstones kept is rebuilt from the database.
     """
     from django.utils import timezone
 
     # Taken before anything is read: rows changed while this runs are seen again next time.
     now = timezone.now()
     started = now.isoformat()
-    since = _synced_at()
+    version, since, applied = _sync_state()
     since_at = dt.datetime.fromisoformat(since) if since else None
     if since_at is not None and since_at < now - REBUILD_AFTER:
         log.warning(
@@ -406,20 +577,26 @@ def catch_up(progress: Progress | None = None, chunk: int = 256) -> tuple[int, i
     removed = apply_tombstones(since_at)
     if removed:
         log.info("dropped %d deleted papers from the search index", removed)
-    changed_qs = Paper.objects.all()
-    if since:
-        changed_qs = changed_qs.filter(updated_at__gte=since)
-    changed = list(changed_qs.order_by("pk").values_list("pk", flat=True))
+    window = since_at - SYNC_OVERLAP if since_at is not None else None
+    papers = _recent_papers(window)
+    # Without a last sync every paper is re-indexed anyway (its stored vector used).
+    embeddings = _recent_embeddings(window) if window is not None else {}
+    changed = {pid for pid, at in papers.items() if applied.papers.get(pid) != at}
+    # A vector another node stored (its embedding task) that this copy lacks; a new hash
+    # means a new text, so the paper's keywords are refreshed too.
+    stored = {pid for pid, (h, _) in embeddings.items() if applied.vectors.get(pid, ("",))[0] != h}
+    reindex = sorted(changed | stored)
     embedded = PaperEmbedding.objects.filter(model_name=model_name()).values("paper_id")
     unembedded = Paper.objects.exclude(pk__in=embedded).values_list("pk", flat=True)
-    needs_vectors = sorted(set(changed) | set(unembedded))
-    for start in range(0, len(changed), CHUNK):
-        update_keywords(changed[start : start + CHUNK])
+    needs_vectors = sorted(set(reindex) | set(unembedded))
+    for start in range(0, len(reindex), CHUNK):
+        update_keywords(reindex[start : start + CHUNK])
+    added: dict[int, str] = {}
     for start in range(0, len(needs_vectors), chunk):
-        update_vectors(needs_vectors[start : start + chunk], progress)
+        added.update(_update_vectors(needs_vectors[start : start + chunk], progress))
     prune_tombstones(now)
-    _set_synced_at(started)
-    return len(changed), len(needs_vectors)
+    _set_synced_at(started, _next_applied(applied, papers, embeddings, added, now), version)
+    return len(reindex), len(needs_vectors)
 
 
 def apply_tombstones(since: dt.datetime | None) -> int:
