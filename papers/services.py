@@ -145,7 +145,12 @@ def _write_batch(batch: list[PaperRecord]) -> tuple[int, int, int]:
     fresh = _without_stale(batch, existing)
     changed = {p.pk for r in fresh if (p := existing.get(r.arxiv_id)) and _update_paper(p, r, orgs)}
     ids = {**{key: paper.pk for key, paper in existing.items()}, **new}
-    changed |= _sync_authorships(fresh, ids, set(new))
+    authored = _sync_authorships(fresh, ids, set(new)) - changed - set(new.values())
+    if authored:
+        # Author names are searchable, and other nodes' indexes find changed papers by
+        # updated_at: a change of authors alone must move it too.
+        Paper.objects.filter(pk__in=authored).update(updated_at=timezone.now())
+    changed |= authored
     changed |= _sync_daily_entries(batch, ids)
     touched = sorted(changed | set(new.values()))
     if touched:

@@ -189,3 +189,14 @@ def test_batches_are_transactions(monkeypatch):
         upsert_papers([record(daily=DailyRecord(dt.date(2025, 1, 7)))])
     assert not Paper.objects.exists()
     assert not PaperAuthor.objects.exists()
+
+
+def test_a_change_of_authors_alone_moves_updated_at():
+    # Other nodes' search indexes pick up changed papers by updated_at (authors are indexed).
+    upsert_papers([record()])
+    stamp = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    Paper.objects.update(updated_at=stamp)
+    upsert_papers([record()])  # same authors: nothing changed
+    assert Paper.objects.get().updated_at == stamp
+    upsert_papers([record(authors=[AuthorRecord("Grace Hopper")])])
+    assert Paper.objects.get().updated_at > stamp
