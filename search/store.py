@@ -154,12 +154,24 @@ class Reader:
         if version is None:
             return Snapshot(None, {}, None, VectorSet(dim=1))
         manifest = read_manifest(version)
-        if previous.version == version and previous.keyword_index is not None:
+        same_version = previous.version == version
+        if same_version and previous.keyword_index is not None:
             index = previous.keyword_index
             index.reload()
         else:
             index = _open_keyword_index(version)
-        return Snapshot(version, manifest, index, open_vector_set(version, manifest))
+        if same_version and _vector_fields(previous.manifest) == _vector_fields(manifest):
+            # Most manifest writes (keyword updates, a quiet catch-up's synced_at) leave the
+            # segments alone; reopening them would cost every worker ~10 ms at 1M papers.
+            vectors = previous.vectors
+        else:
+            vectors = open_vector_set(version, manifest)
+        return Snapshot(version, manifest, index, vectors)
+
+
+def _vector_fields(manifest: dict) -> tuple:
+    """What :func:`search.vectors.open_vector_set` reads from a manifest."""
+    return tuple(manifest.get(key) for key in ("dim", "base", "deltas", "removed"))
 
 
 def _open_keyword_index(version: Path) -> tantivy.Index | None:

@@ -56,3 +56,22 @@ def test_old_versions_are_cleaned_up(corpus, settings):
         rebuild_index()
     versions = [p for p in settings.SEARCH_INDEX_DIR.glob("v-*") if p.is_dir()]
     assert len(versions) == 1 + store.KEEP_OLD_VERSIONS
+
+
+def test_a_reader_reopens_vectors_only_when_their_segments_change(corpus):
+    from papers.models import Paper
+    from search import indexer
+
+    other = Reader()
+    vectors = other.snapshot().vectors
+    paper = Paper.objects.order_by("pk").first()
+    Paper.objects.filter(pk=paper.pk).update(title="Zygomorphic tokenizers for quasar spectra")
+    indexer.update_keywords([paper.pk])  # a keyword-only write replaces the manifest
+    snapshot = other.snapshot()
+    assert snapshot.vectors is vectors  # segments untouched: nothing reopened
+    assert snapshot.manifest == store.read_manifest(store.current_version())
+    hits = search(SearchQuery(q="zygomorphic quasar", mode="keyword")).hits
+    assert [h.paper.pk for h in hits] == [paper.pk]  # ... yet the keyword change is visible
+    indexer.update_vectors([paper.pk])  # a new delta segment
+    assert other.snapshot().vectors is not vectors
+    assert paper.pk in set(other.snapshot().vectors.delta_ids.tolist())
