@@ -22,7 +22,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycling workers now and then bounds memory growth; the jitter avoids restarting all at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+# Not too often: a new worker starts with an empty local-memory cache, and at ~1,000 req/s a
+# 5,000 limit recycled each worker every 5 s, which showed as feed p99 spikes of 150-250 ms
+# (bench/load_test.py "recycles"). With no recycling at all, a whole PostgreSQL load test left
+# master + 2 workers at 259 MB (237 MB with the 5,000 limit).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
 max_requests_jitter = max_requests // 10
 # Import Django and the apps once in the master: a recycled worker is then forked ready
 # instead of spending ~0.5 s importing, which showed up as p99 spikes under load. Nothing
