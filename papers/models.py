@@ -72,7 +72,9 @@ class Paper(models.Model):
     extra = models.JSONField(default=dict, blank=True, help_text="Source fields not modelled")
     authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: every node's search catch-up (every 10 s) asks for papers changed since its
+    # last run, which without an index scans the whole table.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]

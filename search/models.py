@@ -21,6 +21,8 @@ class PaperEmbedding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["paper", "model_name"], name="unique_paper_model")
         ]
+        # The catch-up reads the vectors stored since its last run (search/indexer.py).
+        indexes = [models.Index(fields=["model_name", "created_at"], name="embedding_model_time")]
 
     def __str__(self) -> str:
         return f"{self.model_name} vector of paper {self.paper_id}"
