@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -96,6 +96,25 @@ def _quantize(source: Path, target: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _batch_threads() -> int:
+    return int(os.environ.get("SEARCH_EMBEDDING_THREADS", "0") or 0) or min(2, os.cpu_count() or 1)
+
+
+def _new_session(path: Path, threads: int) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # Spinning threads burn the other core while waiting; on a shared 2-core box that
+    # slowed queries 10x when anything else ran. Sleeping costs ~0.1 ms per run.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # The arena keeps the peak allocation of the largest batch forever (GBs after a
+    # rebuild); without it query latency is unchanged and memory is returned.
+    options.enable_cpu_mem_arena = os.environ.get("SEARCH_ORT_ARENA") == "1"
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 @dataclass
 class MiniLMOnnx:
     """all-MiniLM-L6-v2 as ONNX, mean pooling over non-padding tokens."""
@@ -107,42 +126,47 @@ class MiniLMOnnx:
     quantized: bool = False  # int8 matmuls (quantized_model_path) instead of float32
 
     def __post_init__(self) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         self._tokenizer = Tokenizer.from_file(str(MODEL_FILES / "minilm-tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=self.max_length)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        options = ort.SessionOptions()
-        threads = int(os.environ.get("SEARCH_EMBEDDING_THREADS", "0") or 0)
-        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        # Spinning threads burn the other core while waiting; on a shared 2-core box that
-        # slowed queries 10x when anything else ran. Sleeping costs ~0.1 ms per run.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # The arena keeps the peak allocation of the largest batch forever (GBs after a
-        # rebuild); without it query latency is unchanged and memory is returned.
-        options.enable_cpu_mem_arena = os.environ.get("SEARCH_ORT_ARENA") == "1"
-        path = quantized_model_path() if self.quantized else _source_model()
-        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._path = quantized_model_path() if self.quantized else _source_model()
+        self._sessions: dict[int, Any] = {}
         self._lock = threading.Lock()
+
+    def _session(self, threads: int) -> Any:
+        """The session running on ``threads`` threads (made on first use; ``_lock`` held)."""
+        if threads not in self._sessions:
+            self._sessions[threads] = _new_session(self._path, threads)
+        return self._sessions[threads]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # A single text is a query: waking a second thread for a few tokens costs more than it
+        # saves, and in hybrid search the keyword half runs on the other core meanwhile (1M
+        # papers, 3 alternating runs each: hybrid p50 11.7-12.3 ms on one thread, 12.9-14.5
+        # on two). Bulk embedding uses every thread allowed.
+        threads = 1 if len(texts) == 1 else _batch_threads()
+        # Int8 matmuls quantise activations with one range per input tensor, so a batch would
+        # make a text's vector depend on its neighbours (cosine 0.987 seen): texts go one at a
+        # time, which here costs 4 % of the batched throughput, and a query and a stored
+        # paper with the same text get the same vector.
+        size = 1 if self.quantized else self.batch_size
         # Sorting by length makes batches of similar length, so less padding is computed.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            out[batch] = self._embed_batch([texts[i] or " " for i in batch])
+        for start in range(0, len(order), size):
+            batch = order[start : start + size]
+            out[batch] = self._embed_batch([texts[i] or " " for i in batch], threads)
         return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+    def _embed_batch(self, texts: list[str], threads: int) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         with self._lock:  # an InferenceSession is thread-safe, but two runs would fight for cores
-            (hidden,) = self._session.run(["last_hidden_state"], feeds)
+            (hidden,) = self._session(threads).run(["last_hidden_state"], feeds)
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return _normalise(pooled)

@@ -35,3 +35,17 @@ def test_quantized_model_embeds_like_the_packaged_one():
     assert same_text.min() > 0.98
     # ... and different texts stay far apart, so the agreement above is not trivial
     assert float(b[0] @ b[2]) < 0.6
+
+
+def test_a_query_runs_on_one_thread_and_bulk_embedding_on_more(monkeypatch):
+    monkeypatch.setenv("SEARCH_EMBEDDING_THREADS", "2")
+    model = embedding.MiniLMOnnx(name="threads", max_length=128, quantized=True)
+    alone = model.embed(TEXTS[:1])
+    assert sorted(model._sessions) == [1]
+    bulk = model.embed(TEXTS)
+    assert sorted(model._sessions) == [1, 2]
+    assert model._sessions[1].get_session_options().intra_op_num_threads == 1
+    assert model._sessions[2].get_session_options().intra_op_num_threads == 2
+    # A text's vector does not depend on what else is embedded with it: a query and the
+    # stored paper with the same text agree (int8 activation ranges are per input).
+    assert float(alone[0] @ bulk[0]) > 0.9999
