@@ -181,19 +181,21 @@ MODELS: dict[str, dict] = {
 DEFAULT_MODEL = "minilm-dq8-128"
 
 
+def _options(name: str) -> dict:
+    if name not in MODELS:
+        raise ValueError(f"unknown embedding model {name!r}; choose one of {', '.join(MODELS)}")
+    return MODELS[name]
+
+
 @cache
 def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
     """The shared instance of model ``name`` (one of ``MODELS``)."""
-    if name not in MODELS:
-        raise ValueError(f"unknown embedding model {name!r}; choose one of {', '.join(MODELS)}")
-    return MiniLMOnnx(name=name, **MODELS[name])
+    return MiniLMOnnx(name=name, **_options(name))
 
 
 def prepare(name: str = DEFAULT_MODEL) -> None:
     """Derive model ``name``'s files now (once per machine), not in the first user's query."""
-    if name not in MODELS:
-        raise ValueError(f"unknown embedding model {name!r}; choose one of {', '.join(MODELS)}")
-    if MODELS[name].get("quantized"):
+    if _options(name).get("quantized"):
         quantized_model_path()
 
 

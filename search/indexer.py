@@ -52,7 +52,6 @@ TOMBSTONE_DAYS = 30
 # node clocks differ a little. Applying a tombstone twice costs nothing (only ids an index
 # still holds are written); papers and vectors already applied are skipped (``applied``).
 SYNC_OVERLAP = dt.timedelta(minutes=5)
-TOMBSTONE_OVERLAP = SYNC_OVERLAP
 # A day short of the horizon, so that overlap and clock skew never reach a pruned tombstone.
 REBUILD_AFTER = dt.timedelta(days=TOMBSTONE_DAYS - 1)
 
@@ -269,14 +268,10 @@ def _mark_removed(version: Path, manifest: dict, paper_ids: Iterable[int]) -> se
 def _keyword_holds(index: tantivy.Index, paper_ids: list[int]) -> set[int]:
     """The papers among these that have a document in the keyword index."""
     held: set[int] = set()
-    searcher = index.searcher()
     for start in range(0, len(paper_ids), CHUNK):
         chunk = paper_ids[start : start + CHUNK]
         query = tantivy.Query.term_set_query(index.schema, "id", chunk)
-        result = searcher.search(query, len(chunk), count=False)
-        addresses = [address for _, address in result.hits]
-        if addresses:
-            held.update(int(i) for i in searcher.fast_field_values("id", addresses))
+        held.update(pid for pid, _ in keyword.run(index, query, len(chunk)))
     return held
 
 
@@ -604,7 +599,7 @@ def apply_tombstones(since: dt.datetime | None) -> int:
     indexes; returns how many were still indexed."""
     tombstones = DeletedPaper.objects.all()
     if since is not None:
-        tombstones = tombstones.filter(deleted_at__gte=since - TOMBSTONE_OVERLAP)
+        tombstones = tombstones.filter(deleted_at__gte=since - SYNC_OVERLAP)
     ids = list(tombstones.values_list("paper_id", flat=True))
     return remove_papers(ids) if ids else 0
 

@@ -38,8 +38,8 @@ class _PendingRemoval:
     """The papers one transaction deleted, dropped from this node's indexes once it commits
     (one index write per transaction, not per paper: a bulk delete sends one signal each)."""
 
-    def __init__(self) -> None:
-        self.paper_ids: set[int] = set()
+    def __init__(self, paper_ids: set[int]) -> None:
+        self.paper_ids = paper_ids
 
     def __call__(self) -> None:
         try:
@@ -79,8 +79,6 @@ def on_paper_deleted(sender, instance, using: str, **kwargs) -> None:
     pending = _pending_removal(using)
     if pending is not None:
         pending.paper_ids.add(int(instance.pk))
-        return
-    pending = _PendingRemoval()
-    pending.paper_ids.add(int(instance.pk))
-    # Runs now when not in a transaction; discarded with the deletion on rollback.
-    transaction.on_commit(pending, using=using)
+    else:
+        # Runs now when not in a transaction; discarded with the deletion on rollback.
+        transaction.on_commit(_PendingRemoval({int(instance.pk)}), using=using)
