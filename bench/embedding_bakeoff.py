@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _search_common import REPO, SHARED, ndcg_at, read_jsonl, read_qrels, require
+from _search_common import REPO, SHARED, ndcg_at, read_jsonl, read_qrels, require, setup_django
 
 sys.path.insert(0, str(REPO))
 
@@ -75,6 +75,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     qrels = read_qrels(require(args.data / "qrels_train.tsv"))
+    setup_django()  # settings for the models (threads; where the int8 model is derived)
     queries = [q for q in read_jsonl(args.data / "queries_train.jsonl") if q["_id"] in qrels]
     corpus = list(read_jsonl(require(args.data / "corpus.jsonl.gz")))
     relevant = {d for judged in qrels.values() for d in judged}

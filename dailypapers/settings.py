@@ -275,6 +275,10 @@ TASK_STALE_AFTER = env_int("TASK_STALE_AFTER", 3600, minimum=60)
 # Search (see search/README.md). The embedding model is one of search.embedding.MODELS.
 SEARCH_EMBEDDING_MODEL = env_str("SEARCH_EMBEDDING_MODEL", "minilm-dq8-128")
 SEARCH_ANN_MIN_VECTORS = env_int("SEARCH_ANN_MIN_VECTORS", 50_000, minimum=1)
+# Threads for bulk embedding (0: two, or one on a single core); a query always uses one.
+SEARCH_EMBEDDING_THREADS = env_int("SEARCH_EMBEDDING_THREADS", 0, minimum=0)
+# onnxruntime's memory arena keeps the peak of the largest batch; off unless measured useful.
+SEARCH_ORT_ARENA = env_bool("SEARCH_ORT_ARENA", False)
 # Topic digests keep trending papers whose rank_papers score (hybrid, scaled 0..1 within the
 # candidates) reaches this; lower keeps more loosely related papers.
 DIGEST_TOPIC_MIN_SCORE = env_float("DIGEST_TOPIC_MIN_SCORE", 0.2, minimum=0.0)

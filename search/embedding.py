@@ -97,7 +97,15 @@ def _quantize(source: Path, target: Path) -> None:
 
 
 def _batch_threads() -> int:
-    return int(os.environ.get("SEARCH_EMBEDDING_THREADS", "0") or 0) or min(2, os.cpu_count() or 1)
+    from django.conf import settings
+
+    return settings.SEARCH_EMBEDDING_THREADS or min(2, os.cpu_count() or 1)
+
+
+def _arena() -> bool:
+    from django.conf import settings
+
+    return settings.SEARCH_ORT_ARENA
 
 
 def _new_session(path: Path, threads: int) -> Any:
@@ -111,7 +119,7 @@ def _new_session(path: Path, threads: int) -> Any:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # The arena keeps the peak allocation of the largest batch forever (GBs after a
     # rebuild); without it query latency is unchanged and memory is returned.
-    options.enable_cpu_mem_arena = os.environ.get("SEARCH_ORT_ARENA") == "1"
+    options.enable_cpu_mem_arena = _arena()
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

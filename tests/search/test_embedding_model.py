@@ -37,8 +37,8 @@ def test_quantized_model_embeds_like_the_packaged_one():
     assert float(b[0] @ b[2]) < 0.6
 
 
-def test_a_query_runs_on_one_thread_and_bulk_embedding_on_more(monkeypatch):
-    monkeypatch.setenv("SEARCH_EMBEDDING_THREADS", "2")
+def test_a_query_runs_on_one_thread_and_bulk_embedding_on_more(settings):
+    settings.SEARCH_EMBEDDING_THREADS = 2
     model = embedding.MiniLMOnnx(name="threads", max_length=128, quantized=True)
     alone = model.embed(TEXTS[:1])
     assert sorted(model._sessions) == [1]
