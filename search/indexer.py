@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import tantivy
@@ -541,15 +542,22 @@ def _set_synced_at(stamp: str, applied: Applied, read_from: Path | None) -> None
             (version / replaced).unlink(missing_ok=True)
 
 
-def catch_up(progress: Progress | None = None, chunk: int = 256) -> tuple[int, int]:
+class SyncCounts(NamedTuple):
+    """What one :func:`catch_up` did to this node's indexes."""
+
+    keyword: int  # papers re-indexed for keywords
+    vectors: int  # papers embedded or re-added to the vector index
+    removed: int  # deleted papers dropped from the indexes
+
+
+def catch_up(progress: Progress | None = None, chunk: int = 256) -> SyncCounts:
     """Index papers changed since the last catch-up, vectors stored since then by any node
     and papers without a vector, and drop papers deleted since then (by any node).
 
     Safe to run at any time and repeatedly (``search_index update --loop``): rows are read
     from ``SYNC_OVERLAP`` before the last sync, and those already applied are skipped, so a
-    loop with nothing new writes no index file. Returns (papers re-indexed for keywords,
-    papers embedded or re-added to the vector index). A node whose last sync is older than
-    the tombstones kept is rebuilt from the database.
+    loop with nothing new writes no index file. A node whose last sync is older than the
+    tombstones kept is rebuilt from the database (every paper counted, none removed).
     """
     from django.utils import timezone
 
@@ -568,7 +576,7 @@ def catch_up(progress: Progress | None = None, chunk: int = 256) -> tuple[int, i
         rebuild(progress)
         prune_tombstones(now)
         total = Paper.objects.count()
-        return total, total
+        return SyncCounts(total, total, 0)
     removed = apply_tombstones(since_at)
     if removed:
         log.info("dropped %d deleted papers from the search index", removed)
@@ -591,7 +599,7 @@ def catch_up(progress: Progress | None = None, chunk: int = 256) -> tuple[int, i
         added.update(_update_vectors(needs_vectors[start : start + chunk], progress))
     prune_tombstones(now)
     _set_synced_at(started, _next_applied(applied, papers, embeddings, added, now), version)
-    return len(reindex), len(needs_vectors)
+    return SyncCounts(len(reindex), len(needs_vectors), removed)
 
 
 def apply_tombstones(since: dt.datetime | None) -> int:

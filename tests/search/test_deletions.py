@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
@@ -91,7 +92,9 @@ def test_paper_deleted_on_one_node_leaves_the_other_nodes_index(
     assert index_status()["documents"] == before["documents"]
     assert index_status()["vectors"] == before["vectors"]
     assert all(_in_every_ranking(paper).values())
-    call_command("search_index", "update")  # ... until its update loop runs
+    out = StringIO()
+    call_command("search_index", "update", stdout=out)  # ... until its update loop runs
+    assert "removed: 1 deleted papers" in out.getvalue()
     status = index_status()
     assert (status["documents"], status["vectors"]) == (
         before["documents"] - 1,
@@ -103,7 +106,7 @@ def test_paper_deleted_on_one_node_leaves_the_other_nodes_index(
     assert S1 not in [h.paper.arxiv_id for h in hits]
     # The deletion is applied once: the next loop finds nothing left to write.
     generation = index_status()["generation"]
-    indexer.catch_up()
+    assert indexer.catch_up().removed == 0  # the tombstone is re-read, nothing is left to drop
     assert index_status()["generation"] == generation + 1  # only the new synced_at
 
 

@@ -91,7 +91,7 @@ def test_paper_committed_after_a_catch_up_read_is_picked_up_next_time(
     )
     assert paper.pk not in _ranked_ids("axolotl limb", "keyword")
 
-    assert indexer.catch_up() == (1, 1)
+    assert indexer.catch_up() == (1, 1, 0)
     assert _ranked_ids("axolotl limb", "keyword")[0] == paper.pk
     assert _ranked_ids("how do salamanders grow back legs", "semantic")[0] == paper.pk
 
@@ -101,16 +101,16 @@ def test_quiet_loops_write_no_index_file(two_nodes, corpus_transactional):
     """Every fixture paper and vector is younger than the overlap, and one paper is applied
     late: none of them is applied again by later loops."""
     paper = corpus_transactional[R1]
-    assert indexer.catch_up() == (0, 0)  # the rebuild's own rows are known to it
+    assert indexer.catch_up() == (0, 0, 0)  # the rebuild's own rows are known to it
     Paper.objects.filter(pk=paper.pk).update(
         title=AXOLOTL, updated_at=_synced_at() - dt.timedelta(seconds=30)
     )
-    assert indexer.catch_up() == (1, 1)
+    assert indexer.catch_up() == (1, 1, 0)
     files, manifest = _files(), _manifest()
     assert len(manifest["deltas"]) == 1
 
     for loop in (1, 2):
-        assert indexer.catch_up() == (0, 0)
+        assert indexer.catch_up() == (0, 0, 0)
         after = _manifest()
         # Only synced_at changed: no delta, no removal, no compaction, tantivy untouched.
         assert after["generation"] == manifest["generation"] + loop
@@ -139,7 +139,7 @@ def test_overlap_record_is_pruned_as_the_window_moves(two_nodes, corpus_transact
     indexer._set_synced_at(later.isoformat(), next_record, version)
     assert "applied" not in _manifest()
     assert not (version / old_name).exists()
-    assert indexer.catch_up() == (0, 0)
+    assert indexer.catch_up() == (0, 0, 0)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -168,11 +168,11 @@ def test_vector_stored_by_another_node_is_added_here(two_nodes, corpus_transacti
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(get_embedder(indexer.model_name()), "embed", no_model)
-        assert indexer.catch_up() == (1, 1)
+        assert indexer.catch_up() == (1, 1, 0)
     assert np.array_equal(_index_vector(paper.pk), stored_vector)
     assert _ranked_ids("how do salamanders grow back legs", "semantic")[0] == paper.pk
     # The new text reached the keyword index too (a new hash means a new text).
     assert _ranked_ids("axolotl limb", "keyword")[0] == paper.pk
     deltas = _manifest()["deltas"]
-    assert indexer.catch_up() == (0, 0)
+    assert indexer.catch_up() == (0, 0, 0)
     assert _manifest()["deltas"] == deltas

@@ -52,9 +52,12 @@ class Command(BaseCommand):
             raise CommandError("--interval must be positive")
         while True:
             with self._progress_bar(0, "embedding") as bar:
-                changed, embedded = indexer.catch_up(progress=bar.update)
-            if changed or embedded or not loop:
-                self.stdout.write(f"keyword: {changed} papers, vectors: {embedded} papers")
+                done = indexer.catch_up(progress=bar.update)
+            if any(done) or not loop:
+                self.stdout.write(
+                    f"keyword: {done.keyword} papers, vectors: {done.vectors} papers, "
+                    f"removed: {done.removed} deleted papers"
+                )
             if not loop:
                 return
             time.sleep(interval)
