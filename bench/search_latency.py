@@ -15,11 +15,18 @@ How the data is made (the papers come from ../shared/data/arxiv, 57,852 real abs
 - Papers are written to a fresh SQLite DB (bulk_create, no author rows) and the index files
   are written directly with the search module's own writers (tantivy + HNSW), as a rebuild
   would, skipping only the embedding model.
-Queries: unique 2-4 word queries cut from real titles (no query-embedding cache hits),
-sent one at a time over keep-alive HTTP to gunicorn (1 worker, 1 thread) on 127.0.0.1.
+Queries: unique 2-4 word queries cut from real titles (no query-embedding cache hits), in a
+seeded random order, sent one at a time over HTTP to gunicorn (1 worker, 1 thread: the sync
+worker, a new connection per request) on 127.0.0.1. The modes take turns request by request
+(3 hybrid, 1 keyword, 1 semantic in every 5), so each sees the same mix of queries and the
+same moments of a VM whose speed drifts. (Until 2026-11-27 the queries were sorted and each
+mode got its own alphabetical slice: keyword's held "large language model ..." queries and
+was measured ~3 ms slower than hybrid.)
 --warmup N first sends N other unique queries, unmeasured: the figures are then those of a
-server that has been answering for a while (index pages mapped, SQLite cache filled), not of
-a fresh worker's first queries; without it (default 0) the first 5 queries are sent twice.
+server that has been answering for a while, not of a fresh worker's first queries; without
+it (default 0) the first 5 queries are sent twice. --page-cache warm (default) reads the data
+dir once before the server starts: this VM pages out file pages idle for ~60 s, so otherwise
+the figures depend on how long ago the last run was (--page-cache as-is measures that).
 """
 
 from __future__ import annotations
@@ -176,23 +183,46 @@ def worker_rss_mb(master_pid: int) -> float:
     return peak / 1024
 
 
-def measure(port: int, queries: list[str], mode: str) -> list[float]:
+# Modes take turns request by request (3 hybrid, 1 keyword, 1 semantic in every 5), so all
+# three see the same mix of queries and the same moments of this VM, whose speed drifts.
+MODE_CYCLE = ("hybrid", "keyword", "hybrid", "semantic", "hybrid")
+
+
+def measure(port: int, queries: list[str], modes: tuple[str, ...]) -> dict[str, list[float]]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    timings = []
-    for q in queries:
+    timings: dict[str, list[float]] = {mode: [] for mode in modes}
+    for i, q in enumerate(queries):
+        mode = modes[i % len(modes)]
         path = "/api/papers/search?" + urllib.parse.urlencode({"q": q, "limit": 20, "mode": mode})
         started = time.perf_counter()
         conn.request("GET", path)
         response = conn.getresponse()
         body = response.read()
-        timings.append((time.perf_counter() - started) * 1000)
+        timings[mode].append((time.perf_counter() - started) * 1000)
         if response.status != 200:
             raise SystemExit(f"{path} -> {response.status}: {body[:200]!r}")
     conn.close()
     return timings
 
 
-def serve_and_measure(data_dir: str, queries: list[str], warmup: list[str]) -> None:
+def read_into_page_cache(data_dir: str) -> None:
+    """Read every file of the data dir once. This VM's kernel pages out file pages idle for
+    ~60 s (DAMON reclaim), so without this the figures depend on how long ago the previous
+    run was; a server with spare memory keeps its index files and database cached."""
+    started, size = time.perf_counter(), 0
+    for path in Path(data_dir).rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1 << 24):
+                    size += len(chunk)
+    print(f"page cache: read {size / 1e9:.2f} GB first ({time.perf_counter() - started:.0f} s)")
+
+
+def serve_and_measure(
+    data_dir: str, queries: list[str], warmup: list[str], page_cache: str
+) -> None:
+    if page_cache == "warm":
+        read_into_page_cache(data_dir)
     port = free_port()
     env = {**os.environ, "DAILYPAPERS_DATA_DIR": data_dir, "TASKS_BACKEND": "dummy"}
     cmd = [
@@ -216,17 +246,11 @@ def serve_and_measure(data_dir: str, queries: list[str], warmup: list[str]) -> N
                 break
             except OSError:
                 time.sleep(0.25)
-        measure(port, ["warm up query", *warmup], "hybrid")  # load model + indexes
-        third = len(queries) // 5
-        plan = {
-            "hybrid": queries[: 3 * third],
-            "keyword": queries[3 * third : 4 * third],
-            "semantic": queries[4 * third :],
-        }
+        measure(port, ["warm up query", *warmup], ("hybrid",))  # load model + indexes
+        timings = measure(port, queries, MODE_CYCLE)
         print("| mode | requests | p50 ms | p99 ms | mean ms |")
         print("|---|---|---|---|---|")
-        for mode, qs in plan.items():
-            t = measure(port, qs, mode)
+        for mode, t in timings.items():
             p99 = float(np.percentile(t, 99))
             row = f"| {mode} | {len(t)} | {statistics.median(t):.1f} | {p99:.1f} |"
             print(f"{row} {statistics.mean(t):.1f} |", flush=True)
@@ -247,6 +271,12 @@ def main() -> None:
         default=0,
         help="other unique queries sent first, unmeasured (a server that has been up a while)",
     )
+    parser.add_argument(
+        "--page-cache",
+        choices=["warm", "as-is"],
+        default="warm",
+        help="read the data dir into the page cache first (default), or measure as it is",
+    )
     parser.add_argument("--smoke", type=int, default=0, help="only N real papers (a dry run)")
     parser.add_argument("--reuse", default="", help="data dir of an earlier run: only measure")
     args = parser.parse_args()
@@ -265,8 +295,8 @@ def main() -> None:
     queries = make_queries(papers, args.requests + args.warmup)
     # Warm-up and measured queries are disjoint (no cached query vector is ever reused).
     random.Random(2).shuffle(queries)
-    warmup, measured = queries[: args.warmup], sorted(queries[args.warmup :])
-    serve_and_measure(data_dir, measured, warmup or queries[:5])
+    warmup, measured = queries[: args.warmup], queries[args.warmup :]
+    serve_and_measure(data_dir, measured, warmup or queries[:5], args.page_cache)
     size = sum(f.stat().st_size for f in Path(data_dir).rglob("*") if f.is_file()) / 1e9
     print(f"data dir (SQLite + index files): {size:.2f} GB")
 
