@@ -39,7 +39,7 @@ def embed_query(text: str, model: str) -> np.ndarray:
 def keyword_ranking(snapshot: Snapshot, query: ParsedQuery, depth: int) -> fusion.Ranking:
     if snapshot.keyword_index is None:
         return []
-    return keyword.search(snapshot.keyword_index, query, depth)
+    return keyword.search(snapshot.keyword_index, query, depth, settings.SEARCH_KEYWORD_MATCH)
 
 
 def semantic_ranking(snapshot: Snapshot, query: ParsedQuery, depth: int) -> fusion.Ranking:
