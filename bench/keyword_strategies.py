@@ -141,13 +141,9 @@ def make_strategies(index, searcher) -> dict[str, Callable]:
         return top(with_stems(rare or stems, names))
 
     def and_first(query) -> list:
-        stems, names = words(query)
-        if len(stems) >= 2:
-            # Each word required in the text (its BM25 clause), title and authors as usual.
-            required = [(tantivy.Occur.Must, q) for _, q in clauses(stems, "text", 1.0)]
-            optional = clauses(stems, "title", keyword.TITLE_BOOST)
-            optional += clauses(names, "authors", keyword.AUTHORS_BOOST)
-            hits = top(tantivy.Query.boolean_query(required + optional))
+        # The shipped SEARCH_KEYWORD_MATCH=all-first query, on this searcher.
+        if len(words(query)[0]) > 1:
+            hits = top(keyword.build_query(index, query, require_all=True))
             if len(hits) >= DEPTH:
                 return hits
         return shipped(query)

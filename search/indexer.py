@@ -96,10 +96,14 @@ def load_texts(paper_ids: Iterable[int]) -> list[PaperText]:
     ]
 
 
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    """``ids`` in consecutive slices of ``size`` (bounded SQL parameters and index writes)."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
 def all_paper_ids() -> Iterator[list[int]]:
-    ids = list(Paper.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+    yield from _chunks(list(Paper.objects.order_by("pk").values_list("pk", flat=True)))
 
 
 # Directories searched for precomputed ``<model>.npz`` files (tests add their fixture's).
@@ -269,8 +273,7 @@ def _mark_removed(version: Path, manifest: dict, paper_ids: Iterable[int]) -> se
 def _keyword_holds(index: tantivy.Index, paper_ids: list[int]) -> set[int]:
     """The papers among these that have a document in the keyword index."""
     held: set[int] = set()
-    for start in range(0, len(paper_ids), CHUNK):
-        chunk = paper_ids[start : start + CHUNK]
+    for chunk in _chunks(paper_ids):
         query = tantivy.Query.term_set_query(index.schema, "id", chunk)
         held.update(pid for pid, _ in keyword.run(index, query, len(chunk)))
     return held
@@ -278,8 +281,7 @@ def _keyword_holds(index: tantivy.Index, paper_ids: list[int]) -> set[int]:
 
 def _existing(paper_ids: list[int]) -> set[int]:
     found: set[int] = set()
-    for start in range(0, len(paper_ids), CHUNK):
-        chunk = paper_ids[start : start + CHUNK]
+    for chunk in _chunks(paper_ids):
         found.update(Paper.objects.filter(pk__in=chunk).values_list("pk", flat=True))
     return found
 
@@ -467,9 +469,9 @@ def _recent_embeddings(since: dt.datetime) -> dict[int, tuple[str, int]]:
 def _stored_hashes(paper_ids: list[int]) -> dict[int, tuple[str, int]]:
     """(content hash, created_at µs) of these papers' stored vectors for this model."""
     found: dict[int, tuple[str, int]] = {}
-    for start in range(0, len(paper_ids), CHUNK):
+    for chunk in _chunks(paper_ids):
         rows = PaperEmbedding.objects.filter(
-            model_name=model_name(), paper_id__in=paper_ids[start : start + CHUNK]
+            model_name=model_name(), paper_id__in=chunk
         ).values_list("paper_id", "content_hash", "created_at")
         found.update((pid, (digest, _usec(at))) for pid, digest, at in rows)
     return found
@@ -478,10 +480,9 @@ def _stored_hashes(paper_ids: list[int]) -> dict[int, tuple[str, int]]:
 def _current_vectors(embeddings: dict[int, tuple[str, int]]) -> dict[int, tuple[str, int]]:
     """The rows among these whose hash matches their paper's text now (the vector a rebuild
     indexed, unless the text changed since: then the paper's new updated_at re-applies it)."""
-    ids = sorted(embeddings)
     current: dict[int, tuple[str, int]] = {}
-    for start in range(0, len(ids), CHUNK):
-        for text in load_texts(ids[start : start + CHUNK]):
+    for chunk in _chunks(sorted(embeddings)):
+        for text in load_texts(chunk):
             row = embeddings[text.paper_id]
             if content_hash(text.embed_text) == row[0]:
                 current[text.paper_id] = row
@@ -592,11 +593,11 @@ def catch_up(progress: Progress | None = None, chunk: int = 256) -> SyncCounts:
     embedded = PaperEmbedding.objects.filter(model_name=model_name()).values("paper_id")
     unembedded = Paper.objects.exclude(pk__in=embedded).values_list("pk", flat=True)
     needs_vectors = sorted(set(reindex) | set(unembedded))
-    for start in range(0, len(reindex), CHUNK):
-        update_keywords(reindex[start : start + CHUNK])
+    for keyword_chunk in _chunks(reindex):
+        update_keywords(keyword_chunk)
     added: dict[int, str] = {}
-    for start in range(0, len(needs_vectors), chunk):
-        added.update(_update_vectors(needs_vectors[start : start + chunk], progress))
+    for vector_chunk in _chunks(needs_vectors, chunk):
+        added.update(_update_vectors(vector_chunk, progress))
     prune_tombstones(now)
     _set_synced_at(started, _next_applied(applied, papers, embeddings, added, now), version)
     return SyncCounts(len(reindex), len(needs_vectors), removed)
