@@ -37,6 +37,7 @@ def _load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProc
         ("TASKS_BACKEND", "celery", "TASKS_BACKEND='celery' must be one of"),
         ("DATABASE_URL", "nosuchdb://x/y", "DATABASE_URL"),
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters"),
+        ("SEARCH_KEYWORD_MATCH", "all", "SEARCH_KEYWORD_MATCH='all' must be one of any, all-first"),
     ],
 )
 def test_bad_values_stop_start_up_with_the_reason(tmp_path, name, value, message):
@@ -44,6 +45,16 @@ def test_bad_values_stop_start_up_with_the_reason(tmp_path, name, value, message
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_manage_py_reports_a_bad_setting_without_a_traceback(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environ.update(DAILYPAPERS_DATA_DIR=str(tmp_path), SEARCH_KEYWORD_MATCH="all")
+    command = [sys.executable, "manage.py", "check"]
+    result = subprocess.run(command, env=environ, cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "SEARCH_KEYWORD_MATCH='all' must be one of any, all-first" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_sqlite_database_url_gets_wal_and_immediate_transactions(tmp_path):
