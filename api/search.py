@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.errors import HttpError
 
+from api.caching import json_response
 from api.schemas import DailyItem, Error
 from papers.models import DailyEntry, Paper
 from papers.queries import with_card_data
-from papers.serializers import hf_daily_item, hf_organization, hf_paper, iso
+from papers.serializers import authorships, hf_daily_item, hf_organization, hf_paper, iso
 from search.service import MODES, SearchQuery, search
 
 router = Router(tags=["search"])
@@ -45,7 +46,7 @@ def _item(paper: Paper) -> dict[str, Any]:
         "thumbnail": paper.thumbnail
         or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
         "numComments": paper.num_comments,
-        "isAuthorParticipating": any(a.claimed_by_id for a in paper.authorships.all()),
+        "isAuthorParticipating": any(a.claimed_by_id for a in authorships(paper)),
     }
     if paper.organization is not None:
         item["organization"] = hf_organization(paper.organization)
@@ -77,7 +78,7 @@ def papers_search(
     q: str | None = Query(None, description=f"Query, 1-{MAX_Q} characters"),
     limit: int | None = Query(None, description=f"Results, 1-{MAX_LIMIT} (default 50)"),
     mode: str = Query("hybrid", description="hybrid, keyword or semantic"),
-) -> JsonResponse:
+) -> HttpResponse:
     q, limit = _validate(q, limit, mode)
     query = SearchQuery(q=q, mode=mode, limit=limit, highlight=False)  # type: ignore[arg-type]
     results = search(query)
@@ -86,7 +87,7 @@ def papers_search(
     else:
         papers = [hit.paper for hit in results.hits]
     # Returned as-is (not through the schema) so absent keys stay absent, as on HF.
-    return JsonResponse([_item(paper) for paper in papers], safe=False)
+    return json_response([_item(paper) for paper in papers])
 
 
 def _with_entries(pk: int) -> Paper:

@@ -446,7 +446,7 @@ def arxiv_keyword(
             for n, p in enumerate(papers, start=1)
         ]
         index = keyword.open_index(directory)
-        _, seconds = timed(lambda: keyword.write(index, docs, threads=2, replace=False))
+        _, seconds = timed(lambda: keyword.build(index, docs))
         index.reload()
         row = rows.setdefault(OURS_BM25, Row(OURS_BM25))
         row.build_s, row.size_mb = seconds, dir_mb(directory)

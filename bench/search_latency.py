@@ -142,7 +142,7 @@ def build(papers: list[dict], total: int, embed: int) -> None:
     model = settings.SEARCH_EMBEDDING_MODEL
     version = store.new_version(model, get_embedder(model).dim)
     started = time.perf_counter()
-    keyword.write(keyword.open_index(version / "keyword"), docs, threads=2, replace=False)
+    keyword.build(keyword.open_index(version / "keyword"), docs)
     print(f"keyword index: {time.perf_counter() - started:.0f} s")
     vectors = mixed_vectors(real_vectors(papers, embed), total, np.random.default_rng(0))
     ids = np.arange(1, total + 1, dtype=np.int64)

@@ -21,7 +21,19 @@ def iso(value: datetime | None) -> str | None:
     """HF's timestamp format: ISO 8601 UTC with milliseconds and a ``Z``."""
     if value is None:
         return None
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    # isoformat is ~10x faster than strftime; [:23] drops the "+00:00" of aware values.
+    return value.isoformat(timespec="milliseconds")[:23] + "Z"
+
+
+def authorships(paper: Paper) -> list[PaperAuthor]:
+    """The paper's authorships, by position: the prefetched list when there is one (as
+    ``paper.authorships.all()`` would return, without building a manager and queryset)."""
+    prefetched = getattr(paper, "_prefetched_objects_cache", {}).get("authorships")
+    if prefetched is not None:
+        return list(prefetched)
+    return list(paper.authorships.all())
 
 
 def avatar_url(username: str) -> str:
@@ -124,7 +136,7 @@ def hf_paper(paper: Paper, entry: DailyEntry | None = None) -> dict[str, Any]:
     """The nested ``paper`` object of an HF item (also ``GET /api/papers/{id}``)."""
     data: dict[str, Any] = {
         "id": paper.arxiv_id,
-        "authors": [hf_author(a) for a in paper.authorships.all()],
+        "authors": [hf_author(a) for a in authorships(paper)],
         "publishedAt": iso(paper.published_at),
         "title": paper.title,
         "summary": paper.abstract,
@@ -163,7 +175,7 @@ def hf_daily_item(entry: DailyEntry) -> dict[str, Any]:
         "thumbnail": paper.thumbnail
         or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
         "numComments": paper.num_comments,
-        "isAuthorParticipating": any(a.claimed_by_id for a in paper.authorships.all()),
+        "isAuthorParticipating": any(a.claimed_by_id for a in authorships(paper)),
     }
     submitter = hf_submitter(entry)
     if submitter is not None:  # HF omits the key rather than sending null

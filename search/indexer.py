@@ -366,7 +366,7 @@ def rebuild(progress: Progress | None = None) -> Path:
         all_vectors: list[np.ndarray] = []
         chunks = list(all_paper_ids())
         docs = (d for c in chunks for d in _keyword_docs(load_texts(c)))
-        keyword.write(index, docs, threads=2, replace=False)
+        keyword.build(index, docs)
         for chunk in chunks:
             texts = load_texts(chunk)
             all_vectors.append(ensure_embeddings(texts, progress))

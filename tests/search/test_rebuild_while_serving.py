@@ -75,3 +75,11 @@ def test_a_reader_reopens_vectors_only_when_their_segments_change(corpus):
     indexer.update_vectors([paper.pk])  # a new delta segment
     assert other.snapshot().vectors is not vectors
     assert paper.pk in set(other.snapshot().vectors.delta_ids.tolist())
+
+
+def test_a_rebuild_writes_the_keyword_index_as_one_segment(corpus):
+    # Each indexing thread would write its own segment (two for this corpus), and a query
+    # reads every word's postings once per segment.
+    searcher = store.READER.snapshot().keyword_index.searcher()
+    assert searcher.num_segments == 1
+    assert searcher.num_docs == len(corpus)
