@@ -2,7 +2,9 @@
 
 SQLite uses the online backup API (a consistent snapshot, safe while the site is serving);
 PostgreSQL uses ``pg_dump -Fc`` / ``pg_restore`` from Debian's ``postgresql-client``. Only the
-database is backed up: search indexes and caches are derived from it and are rebuilt.
+database is backed up: search indexes and caches are derived from it and are rebuilt (a
+restore starts a new database epoch, which makes every machine's next ``search_index
+update`` rebuild its index).
 """
 
 from __future__ import annotations
@@ -70,9 +72,15 @@ def restore(path: Path, using: str = "default") -> None:
     else:
         raise BackupError(f"restores are not supported for the {connection.vendor} database")
     connections.close_all()  # cached statements refer to the old tables
-    from dailypapers.cache import bump_content_version
+    from django.core.management import call_command
 
+    from dailypapers.cache import bump_content_version
+    from search.service import database_replaced
+
+    # A backup from an older release has an older schema: bring it up to this code's.
+    call_command("migrate", database=using, interactive=False, verbosity=0)
     bump_content_version(using=using)
+    database_replaced()  # every machine's search index now rebuilds on its next update
 
 
 # --------------------------------------------------------------------------- SQLite

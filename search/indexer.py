@@ -15,6 +15,10 @@ re-apply the same rows on every loop, each version keeps a small record of what 
 lately (``applied-<n>.json``, named by the manifest's ``applied`` key, written once and read
 only by writers under the write lock): paper id -> ``updated_at`` and paper id -> content hash
 of the vector added, for rows still inside the overlap. Only rows not in it are applied.
+
+A restore replaces the rows wholesale (old stamps, no tombstones), which no catch-up can
+follow: it changes the database's epoch (``SearchEpoch``), and a copy built under another
+epoch is rebuilt by its next catch-up.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -37,7 +42,7 @@ from django.db.models import Prefetch
 from papers.models import Paper, PaperAuthor
 from search import keyword, store
 from search.embedding import get_embedder, paper_text
-from search.models import DeletedPaper, PaperEmbedding
+from search.models import DeletedPaper, PaperEmbedding, SearchEpoch
 from search.vectors import build_ann, load_segment, save_segment
 
 log = logging.getLogger(__name__)
@@ -351,12 +356,29 @@ def _write_base(version: Path, manifest: dict, ids: np.ndarray, vectors: np.ndar
     manifest["base"] = {"segment": name, "ann": ann, "count": len(ids)}
 
 
+def current_epoch() -> str:
+    """The database's epoch token: "" until the first restore (see ``SearchEpoch``)."""
+    return SearchEpoch.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def new_epoch() -> str:
+    """Start a new epoch (after a restore): every node's index becomes out of date."""
+    from django.utils import timezone
+
+    token = uuid.uuid4().hex
+    SearchEpoch.objects.update_or_create(
+        pk=1, defaults={"token": token, "changed_at": timezone.now()}
+    )
+    return token
+
+
 def rebuild(progress: Progress | None = None) -> Path:
     """Write every index from the database into a new version directory, then publish it."""
     from django.utils import timezone
 
     model = model_name()
     now = timezone.now()
+    epoch = current_epoch()  # read first: a restore meanwhile makes the next catch-up rebuild
     with store.write_lock():
         version = store.new_version(model, get_embedder(model).dim)
         # Read before the texts, so each text indexed is at least as new as its stamp here.
@@ -373,6 +395,7 @@ def rebuild(progress: Progress | None = None) -> Path:
             all_ids.append(np.array([t.paper_id for t in texts], dtype=np.int64))
         manifest = store.read_manifest(version)
         manifest["synced_at"] = now.isoformat()
+        manifest["epoch"] = epoch
         if all_ids:
             _write_base(version, manifest, np.concatenate(all_ids), np.concatenate(all_vectors))
         # Recent rows (this rebuild's own embeddings included) are known to this version: the
@@ -518,23 +541,32 @@ def _next_applied(
     )
 
 
-def _sync_state() -> tuple[Path | None, str | None, Applied]:
-    """The live version, its ``synced_at`` and its record of recently applied rows."""
+class SyncState(NamedTuple):
+    version: Path | None  # the live version
+    synced_at: str | None  # its last catch-up (ISO time)
+    applied: Applied  # its record of recently applied rows
+    epoch: str  # the database epoch it was built under
+
+
+def _sync_state() -> SyncState:
     with store.write_lock():
         version = store.current_version()
         if version is None:
-            return None, None, Applied()
+            return SyncState(None, None, Applied(), "")
         manifest = store.read_manifest(version)
-        return version, manifest.get("synced_at"), _read_applied(version, manifest)
+        applied = _read_applied(version, manifest)
+        return SyncState(version, manifest.get("synced_at"), applied, manifest.get("epoch", ""))
 
 
-def _set_synced_at(stamp: str, applied: Applied, read_from: Path | None) -> None:
-    """Record a finished catch-up; ``applied`` only when the live version is still the one it
-    was read from (a rebuild meanwhile brought its own)."""
+def _set_synced_at(stamp: str, applied: Applied, read_from: Path | None, epoch: str) -> None:
+    """Record a finished catch-up (and the database epoch it started under); ``applied``
+    only when the live version is still the one it was read from (a rebuild meanwhile
+    brought its own)."""
     with store.write_lock():
         version = _live_version()
         manifest = store.read_manifest(version)
         manifest["synced_at"] = stamp
+        manifest["epoch"] = epoch
         replaced = None
         if read_from is None or version == read_from:
             replaced = _store_applied(version, manifest, applied)
@@ -565,8 +597,12 @@ def catch_up(progress: Progress | None = None, chunk: int = 256) -> SyncCounts:
     # Taken before anything is read: rows changed while this runs are seen again next time.
     now = timezone.now()
     started = now.isoformat()
-    version, since, applied = _sync_state()
+    version, since, applied, epoch = _sync_state()
     since_at = dt.datetime.fromisoformat(since) if since else None
+    db_epoch = current_epoch()
+    if version is not None and epoch != db_epoch:
+        log.warning("the database was restored since this search index was built: rebuilding it")
+        return _rebuild_all(now, progress)
     if since_at is not None and since_at < now - REBUILD_AFTER:
         log.warning(
             "search index last synced at %s, longer ago than deletions are kept (%d days): "
@@ -574,10 +610,7 @@ def catch_up(progress: Progress | None = None, chunk: int = 256) -> SyncCounts:
             since,
             TOMBSTONE_DAYS,
         )
-        rebuild(progress)
-        prune_tombstones(now)
-        total = Paper.objects.count()
-        return SyncCounts(total, total, 0)
+        return _rebuild_all(now, progress)
     removed = apply_tombstones(since_at)
     if removed:
         log.info("dropped %d deleted papers from the search index", removed)
@@ -599,8 +632,17 @@ def catch_up(progress: Progress | None = None, chunk: int = 256) -> SyncCounts:
     for vector_chunk in _chunks(needs_vectors, chunk):
         added.update(_update_vectors(vector_chunk, progress))
     prune_tombstones(now)
-    _set_synced_at(started, _next_applied(applied, papers, embeddings, added, now), version)
+    _set_synced_at(
+        started, _next_applied(applied, papers, embeddings, added, now), version, db_epoch
+    )
     return SyncCounts(len(reindex), len(needs_vectors), removed)
+
+
+def _rebuild_all(now: dt.datetime, progress: Progress | None) -> SyncCounts:
+    rebuild(progress)
+    prune_tombstones(now)
+    total = Paper.objects.count()
+    return SyncCounts(total, total, 0)
 
 
 def apply_tombstones(since: dt.datetime | None) -> int:

@@ -46,3 +46,19 @@ class DeletedPaper(models.Model):
 
     def __str__(self) -> str:
         return f"paper {self.paper_id} deleted at {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+class SearchEpoch(models.Model):
+    """Which copy of the database the index files are built from (one row, pk 1).
+
+    A restore replaces every row at once, with old ``updated_at`` stamps and no tombstones, so
+    a catch-up would miss what changed. It therefore gets a new token (``indexer.new_epoch``);
+    a node whose index records another token rebuilds it from the database on its next
+    catch-up. No row (never restored) is the token "".
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"database epoch {self.token} since {self.changed_at:%Y-%m-%d %H:%M}"

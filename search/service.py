@@ -230,6 +230,12 @@ def rebuild_index() -> None:
     indexer.rebuild()
 
 
+def database_replaced() -> None:
+    """Call after the database content was replaced wholesale (a restore): every node's
+    index is then out of date and is rebuilt by its next ``search_index update``."""
+    indexer.new_epoch()
+
+
 def index_status() -> dict:
     """What the live index holds (for health checks and ``search_index status``)."""
     snapshot = READER.snapshot()

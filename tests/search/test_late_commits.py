@@ -136,7 +136,7 @@ def test_overlap_record_is_pruned_as_the_window_moves(two_nodes, corpus_transact
     later = dt.datetime.now(dt.UTC) + indexer.SYNC_OVERLAP * 2
     next_record = indexer._next_applied(record, {}, {}, {}, later)
     assert next_record == indexer.Applied()
-    indexer._set_synced_at(later.isoformat(), next_record, version)
+    indexer._set_synced_at(later.isoformat(), next_record, version, indexer.current_epoch())
     assert "applied" not in _manifest()
     assert not (version / old_name).exists()
     assert indexer.catch_up() == (0, 0, 0)

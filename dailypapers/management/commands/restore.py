@@ -9,12 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from dailypapers.backup import BackupError, restore
+from search.service import rebuild_index
 
 
 class Command(BaseCommand):
     help = (
         "Restore the database from a file made by `backup` (same engine). Replaces ALL "
-        "current data. Rebuild the search index afterwards (`manage.py search_index`)."
+        "current data, then rebuilds this machine's search index from it (other machines "
+        "rebuild theirs on their next `search_index update`)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,8 +26,15 @@ class Command(BaseCommand):
             action="store_true",
             help="do not ask for confirmation (required without a tty)",
         )
+        parser.add_argument(
+            "--no-reindex",
+            action="store_true",
+            help="leave the search index to the next `search_index update` (or rebuild)",
+        )
 
-    def handle(self, *args, path: str, yes: bool = False, **options) -> None:
+    def handle(
+        self, *args, path: str, yes: bool = False, no_reindex: bool = False, **options
+    ) -> None:
         name = connection.settings_dict["NAME"]
         if not yes:
             if not sys.stdin.isatty():
@@ -38,4 +47,15 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"Restored {name} from {path}.")
-        self.stdout.write("Rebuild the derived search index now: manage.py search_index")
+        if no_reindex:
+            self.stdout.write("The search index is rebuilt by the next `search_index update`.")
+            return
+        self.stdout.write("Rebuilding the search index from the restored data ...")
+        try:
+            rebuild_index()
+        except Exception as exc:  # the restore itself succeeded: say so, and what to run
+            raise CommandError(
+                f"the database was restored, but rebuilding the search index failed ({exc}); "
+                "run `manage.py search_index rebuild`"
+            ) from exc
+        self.stdout.write("Search index rebuilt.")
