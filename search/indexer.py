@@ -559,16 +559,16 @@ def _sync_state() -> SyncState:
 
 
 def _set_synced_at(stamp: str, applied: Applied, read_from: Path | None, epoch: str) -> None:
-    """Record a finished catch-up (and the database epoch it started under); ``applied``
-    only when the live version is still the one it was read from (a rebuild meanwhile
-    brought its own)."""
+    """Record a finished catch-up; ``applied`` and the database epoch it started under only
+    when the live version is still the one it was read from (a rebuild meanwhile brought
+    its own)."""
     with store.write_lock():
         version = _live_version()
         manifest = store.read_manifest(version)
         manifest["synced_at"] = stamp
-        manifest["epoch"] = epoch
         replaced = None
         if read_from is None or version == read_from:
+            manifest["epoch"] = epoch
             replaced = _store_applied(version, manifest, applied)
         store.write_manifest(version, manifest)
         if replaced:

@@ -77,3 +77,21 @@ def test_a_restore_during_a_catch_up_is_caught_by_the_next(corpus_transactional,
     assert paper.pk not in _keyword_ids("zygomorphic quasar")
     indexer.catch_up()
     assert _keyword_ids("zygomorphic quasar") == [paper.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_during_a_catch_up_keeps_its_own_epoch(corpus_transactional, monkeypatch):
+    real_apply = indexer.apply_tombstones
+
+    def restore_and_rebuild_meanwhile(since):
+        database_replaced()
+        indexer.rebuild()  # what `manage.py restore` does on the restoring machine
+        return real_apply(since)
+
+    monkeypatch.setattr(indexer, "apply_tombstones", restore_and_rebuild_meanwhile)
+    indexer.catch_up()  # started under the old epoch, finished on the rebuilt version
+    monkeypatch.setattr(indexer, "apply_tombstones", real_apply)
+    assert store.read_manifest(store.current_version())["epoch"] == indexer.current_epoch()
+    rebuilt = store.current_version()
+    assert indexer.catch_up().keyword == 0  # no second rebuild
+    assert store.current_version() == rebuilt
