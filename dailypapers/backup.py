@@ -35,12 +35,15 @@ def default_path(vendor: str) -> Path:
     return Path(settings.DATA_DIR) / "backups" / f"dailypapers-{stamp}.{suffix}"
 
 
-def backup(path: Path | None = None, using: str = "default") -> Path:
-    """Write a consistent copy of the database to ``path``; returns the path written."""
+def backup(path: Path | str | None = None, using: str = "default") -> Path:
+    """Write a consistent copy of the database to ``path`` (a file, or a directory: an
+    existing one or a name ending in "/"); returns the path written."""
     connection = connections[using]
-    target = Path(path) if path else default_path(connection.vendor)
-    if target.is_dir():
-        target = target / default_path(connection.vendor).name
+    dated = default_path(connection.vendor)
+    target = Path(path) if path else dated
+    # Path() drops a trailing slash, which is how a user names a directory not made yet.
+    if target.is_dir() or str(path or "").endswith(("/", os.sep)):
+        target = target / dated.name
     target.parent.mkdir(parents=True, exist_ok=True)
     if connection.vendor == "sqlite":
         _backup_sqlite(connection, target)

@@ -78,6 +78,16 @@ def test_backup_wipe_restore_round_trip(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_backup_to_a_new_directory_named_with_a_slash(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the file-name rule is the same on both engines; SQLite is enough")
+    make_user()
+    call_command("backup", f"{tmp_path}/backups/")
+    (written,) = (tmp_path / "backups").glob("dailypapers-*.sqlite3")
+    assert written.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_backup_to_a_directory_picks_a_dated_name(tmp_path: Path) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("the file-name rule is the same on both engines; SQLite is enough")

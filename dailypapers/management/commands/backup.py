@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from dailypapers.backup import BackupError, backup
@@ -20,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: str | None = None, **options) -> None:
         try:
-            written = backup(Path(path) if path else None)
+            written = backup(path or None)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         size = written.stat().st_size
