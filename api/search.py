@@ -17,7 +17,7 @@ from api.caching import json_response
 from api.schemas import DailyItem, Error
 from papers.models import DailyEntry, Paper
 from papers.queries import with_card_data
-from papers.serializers import authorships, hf_daily_item, hf_organization, hf_paper, iso
+from papers.serializers import hf_daily_item, hf_item_fields, hf_organization, hf_paper, iso
 from search.service import MODES, SearchQuery, search
 
 router = Router(tags=["search"])
@@ -41,12 +41,7 @@ def _item(paper: Paper) -> dict[str, Any]:
     item: dict[str, Any] = {
         "paper": hf_paper(paper),
         "publishedAt": iso(paper.published_at),
-        "title": paper.title,
-        "summary": paper.abstract,
-        "thumbnail": paper.thumbnail
-        or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
-        "numComments": paper.num_comments,
-        "isAuthorParticipating": any(a.claimed_by_id for a in authorships(paper)),
+        **hf_item_fields(paper),
     }
     if paper.organization is not None:
         item["organization"] = hf_organization(paper.organization)

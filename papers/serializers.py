@@ -163,6 +163,19 @@ def hf_paper(paper: Paper, entry: DailyEntry | None = None) -> dict[str, Any]:
     return data
 
 
+def hf_item_fields(paper: Paper) -> dict[str, Any]:
+    """The item-level fields every HF paper item has (daily feed and search alike), after
+    its ``paper`` and ``publishedAt``."""
+    return {
+        "title": paper.title,
+        "summary": paper.abstract,
+        "thumbnail": paper.thumbnail
+        or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
+        "numComments": paper.num_comments,
+        "isAuthorParticipating": any(a.claimed_by_id for a in authorships(paper)),
+    }
+
+
 def hf_daily_item(entry: DailyEntry) -> dict[str, Any]:
     """One item of ``GET /api/daily_papers``."""
     paper = entry.paper
@@ -170,12 +183,7 @@ def hf_daily_item(entry: DailyEntry) -> dict[str, Any]:
         "paper": hf_paper(paper, entry),
         # Current HF sets the item's publishedAt to the paper's arXiv publication time.
         "publishedAt": iso(paper.published_at or entry.submitted_at or _midnight(entry)),
-        "title": paper.title,
-        "summary": paper.abstract,
-        "thumbnail": paper.thumbnail
-        or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
-        "numComments": paper.num_comments,
-        "isAuthorParticipating": any(a.claimed_by_id for a in authorships(paper)),
+        **hf_item_fields(paper),
     }
     submitter = hf_submitter(entry)
     if submitter is not None:  # HF omits the key rather than sending null
