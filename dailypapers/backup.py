@@ -44,7 +44,7 @@ def backup(path: Path | str | None = None, using: str = "default") -> Path:
     # Path() drops a trailing slash, which is how a user names a directory not made yet.
     if target.is_dir() or str(path or "").endswith(("/", os.sep)):
         target = target / dated.name
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _check_writable(target)
     if connection.vendor == "sqlite":
         _backup_sqlite(connection, target)
     elif connection.vendor == "postgresql":
@@ -52,6 +52,22 @@ def backup(path: Path | str | None = None, using: str = "default") -> Path:
     else:
         raise BackupError(f"backups are not supported for the {connection.vendor} database")
     return target
+
+
+def _check_writable(target: Path) -> None:
+    """Make the backup's directory and try a file beside the target, so that a path that
+    cannot be written (a file where a directory should be, no permission) is reported in
+    words, before any work."""
+    probe = target.with_name(target.name + ".part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+        probe.unlink()
+    except (FileExistsError, NotADirectoryError):
+        reason = "a part of that path is a file, not a directory"
+        raise BackupError(f"cannot write a backup to {target}: {reason}") from None
+    except OSError as exc:
+        raise BackupError(f"cannot write a backup to {target}: {exc.strerror or exc}") from None
 
 
 def restore(path: Path, using: str = "default") -> None:

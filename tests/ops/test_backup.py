@@ -87,6 +87,16 @@ def test_backup_to_a_new_directory_named_with_a_slash(tmp_path: Path) -> None:
     assert written.read_bytes().startswith(b"SQLite format 3\x00")
 
 
+@pytest.mark.django_db
+def test_backup_to_an_unwritable_path_says_why(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    reason = r"cannot write a backup to .*a-file/site.*is a file, not a directory"
+    with pytest.raises(CommandError, match=reason):
+        call_command("backup", str(blocker / "site.backup"))
+    assert blocker.read_text() == "not a directory"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_backup_to_a_directory_picks_a_dated_name(tmp_path: Path) -> None:
     if connection.vendor != "sqlite":
