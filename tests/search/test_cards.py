@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.db.models import Prefetch
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
 from api.search import _item
@@ -79,3 +80,44 @@ def test_query_count_does_not_grow_with_the_page(papers):
         load_papers([p.pk for p in papers] + extra)
     assert len(ctx.captured_queries) <= 6
     assert load_papers([]) == {}
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_instances_are_what_the_orm_loads(papers):
+    ids = [p.pk for p in papers]
+    fast, slow = load_papers(ids), _orm_papers(ids)
+    for pk, paper in fast.items():
+        assert _fields(paper) == _fields(slow[pk])
+        assert (paper._state.adding, paper._state.db) == (False, "default")
+        fast_authors = list(paper.authorships.all())
+        slow_authors = list(slow[pk].authorships.all())
+        assert [_fields(a) for a in fast_authors] == [_fields(a) for a in slow_authors]
+        assert [_fields(a.author) for a in fast_authors] == [
+            _fields(a.author) for a in slow_authors
+        ]
+        for authorship in fast_authors:
+            assert authorship.paper is paper
+            assert authorship.claimed_by == slow_authors[authorship.position].claimed_by
+    rich = fast[papers[1].pk]
+    rich.title = "Renamed"
+    rich.save(update_fields=["title"])  # a loaded paper is a normal, saveable instance
+    assert Paper.objects.get(pk=rich.pk).title == "Renamed"
+
+
+def test_init_signal_receivers_still_see_every_instance(papers):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=PaperAuthor)
+    try:
+        fast = load_papers([p.pk for p in papers])
+    finally:
+        post_init.disconnect(receiver, sender=PaperAuthor)
+    loaded = [a for paper in fast.values() for a in paper.authorships.all()]
+    assert len(loaded) == 4
+    assert all(any(a is s for s in seen) for a in loaded)
