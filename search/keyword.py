@@ -1,9 +1,12 @@
 """The BM25 keyword index (tantivy): title weighted above abstract, author names searchable.
 
 Queries are built from :class:`search.text.ParsedQuery` with term and phrase queries, never
-through tantivy's query parser. Top-k uses block-max WAND (``count=False``); on short queries
-of common words over a million abstracts it prunes little (p50 ~5 ms, about the time to read
-each word's postings), which is what ``SEARCH_KEYWORD_MATCH=all-first`` trades ranking for.
+through tantivy's query parser. Every posting of every query word is scored: tantivy-py's
+``Searcher.search`` always collects through a ``MultiCollector`` (even with ``count=False``),
+which bypasses tantivy's block-max WAND, so a top-1 costs what a top-200 does ("model", in
+87 % of 1M papers: 5.2 and 5.4 ms; ~6 ns per posting, ``bench/keyword_pruning.py``). So
+``SEARCH_KEYWORD_MATCH=all-first`` (intersecting instead of unioning postings) is the only
+large saving, and it trades ranking for it.
 """
 
 from __future__ import annotations
