@@ -33,6 +33,13 @@ def setup_django(data_dir: str | None = None, tasks_backend: str = "dummy") -> s
     return data_dir
 
 
+def reuse_1m_data_dir(data_dir: str) -> str:
+    """Set Django up on a data dir written by ``search_latency.py --scale 1m`` (read only)."""
+    if not (Path(data_dir) / "index" / "CURRENT").exists():
+        sys.exit(f"{data_dir} has no search index; run bench/search_latency.py --scale 1m first")
+    return setup_django(data_dir)
+
+
 def require(path: Path) -> Path:
     if not path.exists():
         sys.exit(f"data not found: {path} (benchmarks read ../shared/data; see bench/README)")

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _search_common import setup_django
+from _search_common import reuse_1m_data_dir
 
 WORDS = ("model", "learn", "languag", "transform", "diffus", "protein", "lidar")
 DEPTHS = (1, 10, 200, 1000)
@@ -42,9 +42,7 @@ def main() -> None:
     parser.add_argument("--reuse", required=True, help="data dir of a search_latency.py 1m run")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    if not (Path(args.reuse) / "index" / "CURRENT").exists():
-        sys.exit(f"{args.reuse} has no search index; run bench/search_latency.py --scale 1m first")
-    setup_django(args.reuse)
+    reuse_1m_data_dir(args.reuse)
     import tantivy
 
     from search.store import READER

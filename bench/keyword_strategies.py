@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _search_common import SHARED, require, setup_django
+from _search_common import SHARED, require, reuse_1m_data_dir
 
 DEPTH = 200
 BLOCK = 30
@@ -45,9 +45,7 @@ def main() -> None:
     parser.add_argument("--reuse", required=True, help="data dir of a search_latency.py 1m run")
     parser.add_argument("--queries", type=int, default=600)
     args = parser.parse_args()
-    if not (Path(args.reuse) / "index" / "CURRENT").exists():
-        sys.exit(f"{args.reuse} has no search index; run bench/search_latency.py --scale 1m first")
-    setup_django(args.reuse)
+    reuse_1m_data_dir(args.reuse)
     import search_latency
 
     papers = search_latency.load_arxiv(
