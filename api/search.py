@@ -36,8 +36,7 @@ embeddings fused), `keyword` or `semantic`. Out-of-range values get `400 {{"erro
 def _item(paper: Paper) -> dict[str, Any]:
     entries = getattr(paper, "feed_entries", [])
     if entries:
-        entries[0].paper = paper  # keep the prefetched authors and organization
-        return hf_daily_item(entries[0])
+        return hf_daily_item(entries[0], paper)  # the paper with its prefetched authors
     item: dict[str, Any] = {
         "paper": hf_paper(paper),
         "publishedAt": iso(paper.published_at),

@@ -176,9 +176,10 @@ def hf_item_fields(paper: Paper) -> dict[str, Any]:
     }
 
 
-def hf_daily_item(entry: DailyEntry) -> dict[str, Any]:
-    """One item of ``GET /api/daily_papers``."""
-    paper = entry.paper
+def hf_daily_item(entry: DailyEntry, paper: Paper | None = None) -> dict[str, Any]:
+    """One item of ``GET /api/daily_papers``; ``paper``: the entry's paper when the caller
+    has it loaded already (with its authors and organization)."""
+    paper = paper or entry.paper
     item: dict[str, Any] = {
         "paper": hf_paper(paper, entry),
         # Current HF sets the item's publishedAt to the paper's arXiv publication time.

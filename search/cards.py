@@ -160,7 +160,8 @@ def _prefetched(paper: Paper, name: str, model: type[Model], rows: list) -> None
 def load_papers(ids: Sequence[int]) -> dict[int, Paper]:
     """Papers by id (missing ids are absent) with ``organization``, ``authorships`` (author
     and claimed_by loaded, by position) and ``feed_entries`` (visible daily entries, newest
-    first, submitted_by loaded) ready, in 3-6 queries whatever the page size."""
+    first, submitted_by loaded) ready, in 3-6 queries whatever the page size. The papers
+    are not linked back from their authorships and entries (see below)."""
     wanted = sorted(set(ids))
     papers: dict[int, Paper] = {p.pk: p for p in _rows(Paper, "id", wanted)}
     if not papers:
@@ -175,14 +176,16 @@ def load_papers(ids: Sequence[int]) -> dict[int, Paper]:
         get_user_model(),
         [a.claimed_by_id for a in authorships] + [e.submitted_by_id for e in entries],
     )
+    # No back-references (``authorship.paper``, ``entry.paper``), unlike prefetch_related:
+    # each would make the page one big reference cycle, ~1,100 objects a request left for
+    # the cyclic garbage collector instead of being freed at once (1M: hybrid p90 -1.8 ms,
+    # p99 -4.3 in-process). Nothing that shows a page reads them; each costs a query.
     by_paper: dict[int, list[PaperAuthor]] = {pk: [] for pk in keys}
     for authorship in authorships:
-        _cache(authorship, "paper", papers[authorship.paper_id])
         _cache(authorship, "claimed_by", users.get(authorship.claimed_by_id))
         by_paper[authorship.paper_id].append(authorship)
     feed: dict[int, list[DailyEntry]] = {pk: [] for pk in keys}
     for entry in entries:
-        _cache(entry, "paper", papers[entry.paper_id])
         _cache(entry, "submitted_by", users.get(entry.submitted_by_id))
         feed[entry.paper_id].append(entry)
     for pk, paper in papers.items():
