@@ -28,10 +28,10 @@ def _warm_up() -> None:
 def _tune_gc() -> None:
     """Keep CPython's cyclic garbage collector off the request path.
 
-    A page of papers leaves reference cycles behind (a paper holds its authorships and each
-    authorship its paper, as with ``prefetch_related``), so under the default thresholds
-    (700, 10, 10) a search request started several young collections, each walking the
-    thousands of request objects still alive. Now and then a full collection walked every
+    Requests allocate thousands of objects and leave some reference cycles behind (Django's
+    own; on pages loaded with ``prefetch_related``, each paper and its authorships). Under
+    the default thresholds (700, 10, 10) a request started several young collections, each
+    walking the request objects still alive, and now and then a full collection walked every
     object imported at startup too: 300+ ms, the 58k benchmark's hybrid p99 of 94 ms.
     ``gc.freeze()`` moves the startup objects out of all collections; with ``preload_app``
     it also keeps the forked workers' copies of them shared. A first threshold of 10,000 lets

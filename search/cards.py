@@ -77,22 +77,14 @@ def _plain(model: type[Model]) -> bool:
     return not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
 
 
-def _select(
-    model: type[Model], column: str, keys: Sequence[int], tail: str = "", params: Iterable = ()
-) -> tuple[_Plan, list[tuple], Any]:
-    """(plan, raw rows, connection) of ``model``'s rows whose ``column`` is in ``keys``."""
+def _fetch(sql: str, params: list) -> tuple[list[tuple], Any]:
+    """(raw rows, connection) of one query on the default database."""
     # The ``connection`` proxy looks the connection up again (thread-local storage) on every
-    # attribute access: resolved once here.
+    # attribute access: resolved once here, and the converters get it directly.
     conn = connections[DEFAULT_DB_ALIAS]
-    plan = _plan(model, conn.vendor)
-    marks = ", ".join(["%s"] * len(keys))
-    where = f"{plan.table}.{conn.ops.quote_name(column)}"
     with conn.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {plan.columns} FROM {plan.table} WHERE {where} IN ({marks}){tail}",
-            [*keys, *params],
-        )
-        return plan, cursor.fetchall(), conn
+        cursor.execute(sql, params)
+        return cursor.fetchall(), conn
 
 
 def _rows(
@@ -101,7 +93,11 @@ def _rows(
     """Instances of ``model`` whose ``column`` is one of ``keys`` (``tail``: more SQL)."""
     if not keys:
         return []
-    plan, rows, conn = _select(model, column, keys, tail, params)
+    plan = _plan(model, connection.vendor)
+    marks = ", ".join(["%s"] * len(keys))
+    where = f"{plan.table}.{connection.ops.quote_name(column)}"
+    sql = f"SELECT {plan.columns} FROM {plan.table} WHERE {where} IN ({marks}){tail}"
+    rows, conn = _fetch(sql, [*keys, *params])
     plain = _plain(model)
     return [_instance(model, plan, list(row), conn, plain) for row in rows]
 
@@ -109,9 +105,8 @@ def _rows(
 def _authorships(paper_ids: Sequence[int]) -> list[PaperAuthor]:
     """The authorships of these papers by paper and position, each with its ``author``
     loaded: one join (an authorship without its author row is not returned)."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    quote = conn.ops.quote_name
-    link, person = _plan(PaperAuthor, conn.vendor), _plan(Author, conn.vendor)
+    quote = connection.ops.quote_name
+    link, person = _plan(PaperAuthor, connection.vendor), _plan(Author, connection.vendor)
     marks = ", ".join(["%s"] * len(paper_ids))
     sql = (
         f"SELECT {link.columns}, {person.columns} FROM {link.table}"
@@ -120,9 +115,7 @@ def _authorships(paper_ids: Sequence[int]) -> list[PaperAuthor]:
         f" WHERE {link.table}.{quote('paper_id')} IN ({marks})"
         f" ORDER BY {link.table}.{quote('paper_id')}, {link.table}.{quote('position')}"
     )
-    with conn.cursor() as cursor:
-        cursor.execute(sql, list(paper_ids))
-        rows = cursor.fetchall()
+    rows, conn = _fetch(sql, list(paper_ids))
     split = len(link.attnames)
     plain_link, plain_person = _plain(PaperAuthor), _plain(Author)
     authorships = []
