@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.errors import HttpError
 
 from api.caching import json_response
 from api.schemas import DailyItem, Error
-from papers.models import DailyEntry, Paper
-from papers.queries import with_card_data
-from papers.serializers import hf_daily_item, hf_item_fields, hf_organization, hf_paper, iso
-from search.service import MODES, SearchQuery, search
+from papers.models import Paper
+from papers.serializers import hf_daily_item, hf_item_fields, hf_organization, hf_paper
+from search.service import MODES, PaperRecord, SearchQuery, page_records, search_ranked
 
 router = Router(tags=["search"])
 
@@ -33,13 +31,14 @@ embeddings fused), `keyword` or `semantic`. Out-of-range values get `400 {{"erro
 """
 
 
-def _item(paper: Paper) -> dict[str, Any]:
-    entries = getattr(paper, "feed_entries", [])
+def _item(paper: Paper | PaperRecord) -> dict[str, Any]:
+    entries = paper.feed_entries if hasattr(paper, "feed_entries") else []
     if entries:
-        return hf_daily_item(entries[0], paper)  # the paper with its prefetched authors
+        return hf_daily_item(entries[0], paper)  # the paper with its loaded authors
+    nested = hf_paper(paper)
     item: dict[str, Any] = {
-        "paper": hf_paper(paper),
-        "publishedAt": iso(paper.published_at),
+        "paper": nested,
+        "publishedAt": nested["publishedAt"],  # the same instant (formatting costs ~4 us)
         **hf_item_fields(paper),
     }
     if paper.organization is not None:
@@ -75,19 +74,6 @@ def papers_search(
 ) -> HttpResponse:
     q, limit = _validate(q, limit, mode)
     query = SearchQuery(q=q, mode=mode, limit=limit, highlight=False)  # type: ignore[arg-type]
-    results = search(query)
-    if results.redirect_to is not None:
-        papers = [_with_entries(results.redirect_to.pk)]
-    else:
-        papers = [hit.paper for hit in results.hits]
+    results = search_ranked(query)
     # Returned as-is (not through the schema) so absent keys stay absent, as on HF.
-    return json_response([_item(paper) for paper in papers])
-
-
-def _with_entries(pk: int) -> Paper:
-    entries = Prefetch(
-        "daily_entries",
-        queryset=DailyEntry.objects.filter(hidden=False).order_by("-date"),
-        to_attr="feed_entries",
-    )
-    return with_card_data(Paper.objects.filter(pk=pk)).prefetch_related(entries).get()
+    return json_response([_item(record) for record in page_records(results)])

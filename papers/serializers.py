@@ -2,7 +2,8 @@
 
 Shared by the HTTP API, the CLI's ``--json`` output and the Markdown export so the
 field names stay identical everywhere. Callers prefetch ``authorships__author``,
-``authorships__claimed_by`` and select ``organization`` to avoid per-paper queries.
+``authorships__claimed_by`` and select ``organization`` to avoid per-paper queries, or pass
+``search.cards.PaperRecord`` tuples, which carry the same attributes.
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ def iso(value: datetime | None) -> str | None:
 
 
 def authorships(paper: Paper) -> list[PaperAuthor]:
-    """The paper's authorships, by position: the prefetched list when there is one (as
-    ``paper.authorships.all()`` would return, without building a manager and queryset)."""
+    """The paper's authorships, by position: a record's list (``search.cards.PaperRecord``)
+    or the prefetched list when there is one (as ``paper.authorships.all()`` would return,
+    without building a manager and queryset)."""
+    listed = getattr(paper, "authorship_list", None)
+    if listed is not None:
+        return listed
     prefetched = getattr(paper, "_prefetched_objects_cache", {}).get("authorships")
     if prefetched is not None:
         return list(prefetched)
@@ -180,10 +185,13 @@ def hf_daily_item(entry: DailyEntry, paper: Paper | None = None) -> dict[str, An
     """One item of ``GET /api/daily_papers``; ``paper``: the entry's paper when the caller
     has it loaded already (with its authors and organization)."""
     paper = paper or entry.paper
+    nested = hf_paper(paper, entry)
     item: dict[str, Any] = {
-        "paper": hf_paper(paper, entry),
+        "paper": nested,
         # Current HF sets the item's publishedAt to the paper's arXiv publication time.
-        "publishedAt": iso(paper.published_at or entry.submitted_at or _midnight(entry)),
+        "publishedAt": nested["publishedAt"]
+        if paper.published_at
+        else iso(entry.submitted_at or _midnight(entry)),
         **hf_item_fields(paper),
     }
     submitter = hf_submitter(entry)

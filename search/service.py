@@ -19,9 +19,9 @@ from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper
 from papers.queries import with_card_data
 from search import embedding, engine, indexer
-from search.cards import load_papers
+from search.cards import PaperRecord, load_papers, load_records
 from search.store import READER
-from search.text import highlight, parse_query, query_stems
+from search.text import ParsedQuery, highlight, parse_query, query_stems
 
 log = logging.getLogger(__name__)
 
@@ -74,21 +74,36 @@ class SearchHit:
 class SearchResults:
     query: SearchQuery
     hits: list[SearchHit] = field(default_factory=list)
+    # The requested page as (paper id, score), best first; ``hits`` are its papers that
+    # still exist (set by :func:`search`, not by :func:`search_ranked`).
+    page: list[tuple[int, float]] = field(default_factory=list)
     total: int = 0
     redirect_to: Paper | None = None  # set when q is an arXiv id of a known paper
     message: str = ""  # a human explanation for empty or adjusted queries
     capped: bool = False  # more papers match than were ranked: total is a lower bound
+    parsed: ParsedQuery | None = None  # q as searched (None when it was an arXiv id)
 
 
 def search(query: SearchQuery) -> SearchResults:
     """Ranked, filtered, paginated papers for ``query``; never raises on odd input."""
+    results = search_ranked(query)
+    if results.page:
+        stems = query_stems(results.parsed) if query.highlight and results.parsed else None
+        results.hits = _hits(results.page, stems)
+    return results
+
+
+def search_ranked(query: SearchQuery) -> SearchResults:
+    """:func:`search` without loading the papers: the page's ids and scores in
+    ``results.page`` (``hits`` stays empty), for callers that load them their own way (the
+    JSON API, with :func:`search.cards.load_records`)."""
     results = SearchResults(query=query)
     arxiv_id = parse_arxiv_id(query.q)
     if arxiv_id is not None:
         results.redirect_to = Paper.objects.filter(arxiv_id=arxiv_id.id).first()
         if results.redirect_to is not None:
             return results
-    parsed = parse_query(query.q)
+    parsed = results.parsed = parse_query(query.q)
     if parsed.is_empty:
         results.message = EMPTY_HELP if not query.q.strip() else _no_words_message()
         return results
@@ -105,13 +120,20 @@ def search(query: SearchQuery) -> SearchResults:
         ordered = _filter_and_sort(query, ranking)
     results.total = len(ordered)
     results.capped = len(ranking) >= depth
-    page = ordered[query.offset : query.offset + query.limit]
-    results.hits = _hits(page, query_stems(parsed) if query.highlight else None)
+    results.page = ordered[query.offset : query.offset + query.limit]
     notes = list(parsed.notes)
     if arxiv_id is not None:
         notes.insert(0, f"No paper with arXiv id {arxiv_id.id} is here yet.")
     results.message = " ".join(notes) or _empty_message(query, results)
     return results
+
+
+def page_records(results: SearchResults) -> list[PaperRecord]:
+    """The papers of a :func:`search_ranked` page (or its arXiv id match) as light records
+    for JSON items, best first; papers deleted since they were indexed are left out."""
+    ids = [results.redirect_to.pk] if results.redirect_to else [pid for pid, _ in results.page]
+    records = load_records(ids)
+    return [records[pid] for pid in ids if pid in records]
 
 
 def _no_words_message() -> str:

@@ -1,5 +1,5 @@
-"""``search.cards.load_papers``: the same serialised papers as the ORM prefetch path, in a
-constant number of queries."""
+"""``search.cards.load_papers`` and ``load_records``: the same serialised papers as the ORM
+prefetch path, in a constant number of queries."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from api.search import _item
 from papers.models import DailyEntry, Paper, PaperAuthor
 from papers.queries import with_card_data
-from search.cards import load_papers
+from search.cards import load_papers, load_records
 from tests.factories import make_entry, make_org, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +135,61 @@ def test_a_served_page_leaves_no_reference_cycles(papers):
         items = [_item(paper) for paper in fast.values()]
         assert items and any(paper.feed_entries for paper in fast.values())
         del fast, items
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_records_serialise_exactly_like_the_orm_prefetch(papers):
+    ids = [p.pk for p in papers] + [10**9]
+    records, slow = load_records(ids), _orm_papers(ids)
+    assert sorted(records) == sorted(slow) == sorted(p.pk for p in papers)
+    for pk in slow:
+        assert _item(records[pk]) == _item(slow[pk])
+    rich = records[papers[1].pk]
+    # The claim, the hidden author, the organization and both visible feed entries are there.
+    assert rich.authorship_list[1].claimed_by.username == "claimer"
+    assert [a.hidden for a in rich.authorship_list] == [False, True, False]
+    assert rich.organization.slug == "acme"
+    assert [e.date.isoformat() for e in rich.feed_entries] == ["2025-01-08", "2025-01-06"]
+    assert records[papers[2].pk].authorship_list == []
+    assert load_records([]) == {} and load_records([10**9]) == {}
+
+
+def test_records_match_the_loaded_model_fields(papers):
+    """Every value a record carries is the model's (the converters ran: datetimes, JSON)."""
+    ids = [p.pk for p in papers]
+    records, slow = load_records(ids), _orm_papers(ids)
+    for pk, record in records.items():
+        paper = slow[pk]
+        for name, value in record._asdict().items():
+            if name in ("authorship_list", "feed_entries"):
+                continue
+            assert value == getattr(paper, name), name
+        authors = list(paper.authorships.all())
+        assert [(a.pk, a.author.name, a.claimed_by_id) for a in authors] == [
+            (r.pk, r.author.name, r.claimed_by_id) for r in record.authorship_list
+        ]
+
+
+def test_records_need_no_further_queries(papers):
+    extra = [make_paper(authors=("Extra Author",)).pk for _ in range(10)]
+    with CaptureQueriesContext(connection) as ctx:
+        records = load_records([p.pk for p in papers] + extra)
+    assert len(ctx.captured_queries) <= 6
+    with CaptureQueriesContext(connection) as ctx:
+        for record in records.values():
+            _item(record)
+    assert len(ctx.captured_queries) == 0
+
+
+def test_records_leave_no_reference_cycles(papers):
+    gc.collect()
+    gc.disable()
+    try:
+        items = [_item(r) for r in load_records([p.pk for p in papers]).values()]
+        assert len(items) == 3
+        del items
         assert gc.collect() == 0
     finally:
         gc.enable()
