@@ -279,10 +279,11 @@ SEARCH_ANN_MIN_VECTORS = env_int("SEARCH_ANN_MIN_VECTORS", 50_000, minimum=1)
 SEARCH_EMBEDDING_THREADS = env_int("SEARCH_EMBEDDING_THREADS", 0, minimum=0)
 # onnxruntime's memory arena keeps the peak of the largest batch; off unless measured useful.
 SEARCH_ORT_ARENA = env_bool("SEARCH_ORT_ARENA", False)
-# Keyword retrieval: "any" is BM25 over papers with any of the words (the default, tuned on
-# SciFact); "all-first" ranks only papers with every word when enough of them exist (faster
-# on large corpora, a different ranking: bench/keyword_strategies.py, search/README.md).
-SEARCH_KEYWORD_MATCH = env_choice("SEARCH_KEYWORD_MATCH", "any", ("any", "all-first"))
+# Keyword retrieval: "all-first" (default) ranks only papers with every word when a full
+# candidate list of them exists, else papers with any word, as arXiv's and Google Scholar's
+# search match every word; "any" is BM25 over every paper with any of the words (slower on
+# large corpora: bench/keyword_strategies.py, search/README.md). Same on small corpora.
+SEARCH_KEYWORD_MATCH = env_choice("SEARCH_KEYWORD_MATCH", "all-first", ("any", "all-first"))
 # Topic digests keep trending papers whose rank_papers score (hybrid, scaled 0..1 within the
 # candidates) reaches this; lower keeps more loosely related papers.
 DIGEST_TOPIC_MIN_SCORE = env_float("DIGEST_TOPIC_MIN_SCORE", 0.2, minimum=0.0)

@@ -5,8 +5,8 @@ through tantivy's query parser. Every posting of every query word is scored: tan
 ``Searcher.search`` always collects through a ``MultiCollector`` (even with ``count=False``),
 which bypasses tantivy's block-max WAND, so a top-1 costs what a top-200 does ("model", in
 87 % of 1M papers: 5.2 and 5.4 ms; ~6 ns per posting, ``bench/keyword_pruning.py``). So
-``SEARCH_KEYWORD_MATCH=all-first`` (intersecting instead of unioning postings) is the only
-large saving, and it trades ranking for it.
+matching every word first (``SEARCH_KEYWORD_MATCH=all-first``, the default: intersecting
+instead of unioning postings) is the large saving; ``any`` is the plain disjunction.
 """
 
 from __future__ import annotations
@@ -174,11 +174,13 @@ def search(
 ) -> list[tuple[int, float]]:
     """(paper id, BM25 score), best first.
 
-    ``match="all-first"`` (setting ``SEARCH_KEYWORD_MATCH``) ranks only papers containing
-    every word when at least ``limit`` of them exist, and all papers with any word otherwise.
-    Intersecting the words' postings is much cheaper than a disjunction of common words
-    (p50 3.3 against 5.6 ms at 1M papers), but a paper with some of the words can no longer
-    outrank one with all of them (14 % of the top 20 change: bench/keyword_strategies.py).
+    ``match="all-first"`` (setting ``SEARCH_KEYWORD_MATCH``, the service's default) ranks
+    only papers containing every word when at least ``limit`` of them exist, and all papers
+    with any word otherwise; ``"any"`` always ranks all papers with any word. Intersecting
+    the words' postings is much cheaper than a disjunction of common words (p50 3.3 against
+    5.6 ms at 1M papers); the scores are the same BM25 sums, but a paper with some of the
+    words can no longer outrank one with all of them (~13 % of the top 20 differ at 1M:
+    bench/keyword_strategies.py). Below a few thousand papers the two rarely differ.
     """
     if limit <= 0:
         return []

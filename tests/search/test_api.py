@@ -58,3 +58,40 @@ def test_bad_parameters_get_400_json(corpus, client, params, fragment):
 def test_limits_at_the_edge_are_accepted(corpus, client):
     response = client.get("/api/papers/search", {"q": "x" * 250, "limit": 120})
     assert response.status_code == 200
+
+
+def _orm_item(paper_pk: int) -> dict:
+    """The item built from ORM-loaded instances, as the daily feed API builds it."""
+    from django.db.models import Prefetch
+
+    from api.search import _item
+    from papers.models import DailyEntry, Paper
+    from papers.queries import with_card_data
+
+    entries = Prefetch(
+        "daily_entries",
+        queryset=DailyEntry.objects.filter(hidden=False).order_by("-date"),
+        to_attr="feed_entries",
+    )
+    return _item(with_card_data(Paper.objects.filter(pk=paper_pk)).prefetch_related(entries).get())
+
+
+def test_items_are_the_orm_items_with_claims_and_organizations(corpus, client):
+    """The API loads light records, not model instances: every item must still be exactly
+    what the ORM path serialises, a claimed author (with the user) included."""
+    from papers.models import Paper, PaperAuthor
+    from tests.factories import make_user
+
+    paper = corpus["2501.12948"]
+    claimer = make_user("claimer", first_name="Clai", last_name="Mer")
+    PaperAuthor.objects.filter(paper=paper, position=0).update(claimed_by=claimer, hidden=True)
+    items = client.get("/api/papers/search", {"q": "DeepSeek-R1 reasoning", "limit": 20}).json()
+    assert len(items) > 5
+    ids = dict(Paper.objects.values_list("arxiv_id", "pk"))
+    for item in items:
+        assert item == _orm_item(ids[item["paper"]["id"]])
+    claimed = next(i for i in items if i["paper"]["id"] == "2501.12948")
+    first = claimed["paper"]["authors"][0]
+    assert (first["user"]["fullname"], first["hidden"]) == ("Clai Mer", True)
+    assert claimed["isAuthorParticipating"] is True
+    assert any("organization" in item for item in items)

@@ -1,5 +1,5 @@
-"""``SEARCH_KEYWORD_MATCH``: BM25 over papers with any word (default) or, with ``all-first``,
-only over papers with every word when enough of them exist."""
+"""``SEARCH_KEYWORD_MATCH``: with ``all-first`` (the default) BM25 over only the papers with
+every word when enough of them exist, with ``any`` over every paper with any word."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _ids(hits: list[tuple[int, float]]) -> list[int]:
     return [pid for pid, _ in hits]
 
 
-def test_default_ranks_every_paper_with_any_word(index):
+def test_any_ranks_every_paper_with_any_word(index):
     hits = keyword.search(index, parse_query("graphene battery"), 10)
     assert sorted(_ids(hits))[:4] == [1, 2, 3, 4]
     # The premise of the tests below: a one-word paper outranks a paper with both words.
@@ -84,6 +84,7 @@ def test_the_setting_reaches_keyword_search(corpus, settings, monkeypatch):
     word, so a shallow depth shows the setting applied to page, API and CLI searches."""
     monkeypatch.setattr(service, "DEPTH", 5)
     query = service.SearchQuery(q="image editing", mode="keyword", limit=5)
+    settings.SEARCH_KEYWORD_MATCH = "any"
     anywhere = service.search(query).hits
     assert not all(_has_every_word(h.paper, query.q) for h in anywhere)  # the premise
     settings.SEARCH_KEYWORD_MATCH = "all-first"
@@ -92,8 +93,15 @@ def test_the_setting_reaches_keyword_search(corpus, settings, monkeypatch):
     assert all(_has_every_word(h.paper, query.q) for h in every)
 
 
-def test_small_corpora_rank_as_before(corpus, settings):
+def test_the_default_is_all_first():
+    from django.conf import settings
+
+    assert settings.SEARCH_KEYWORD_MATCH == "all-first"
+
+
+def test_small_corpora_rank_the_same_either_way(corpus, settings):
     query = service.SearchQuery(q="image editing", mode="hybrid")
+    settings.SEARCH_KEYWORD_MATCH = "any"
     before = [h.paper.pk for h in service.search(query).hits]
     settings.SEARCH_KEYWORD_MATCH = "all-first"
     assert [h.paper.pk for h in service.search(query).hits] == before
