@@ -17,13 +17,13 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from api.auth import token_or_session
+from api.limits import rate_limited
 from api.papers import paper_or_error
 from api.queries import collections_of
 from api.schemas import Error, Ok, VoteOut
 from api.serializers import collection_json, comment_json, comments_json
 from community import queries, services
 from community.models import Collection
-from community.ratelimit import _identity, hit
 from papers.serializers import hf_paper
 
 router = Router(tags=["community"])
@@ -40,13 +40,6 @@ def community_call(action: Callable[[], T]) -> T:
         raise HttpError(400, str(exc)) from None
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or "You are not allowed to do this.") from None
-
-
-def rate_limited(request: HttpRequest, scope: str) -> None:
-    """The same per-user limits as the HTML forms (429 with a readable message)."""
-    wait = hit(scope, _identity(request, "user"))
-    if wait:
-        raise HttpError(429, f"Too many {scope} requests; try again in {wait} seconds.")
 
 
 # --- votes ----------------------------------------------------------------------------

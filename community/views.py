@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from community import queries, services
+from community.authentication import refuse_locked_login
 from community.forms import (
     ClaimForm,
     CollectionForm,
@@ -93,7 +94,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = services.register_user(
             data["username"], data["email"], data["password1"], data["display_name"]
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(request, f"Welcome, {user.username}!")
         return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
     status = 400 if form.errors else 200
@@ -103,9 +104,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
-@method_decorator(ratelimit("login", by="ip"), name="dispatch")
 class RateLimitedLoginView(auth_views.LoginView):
+    """Django's login view under the sign-in limiter shared with the admin login."""
+
     template_name = "registration/login.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return refuse_locked_login(request) or super().post(request, *args, **kwargs)
 
 
 @method_decorator(ratelimit("password_reset", by="ip"), name="dispatch")

@@ -18,6 +18,7 @@ from dailypapers.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_str,
     persistent_secret_key,
 )
@@ -34,7 +35,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Daily Papers")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "community.apps.LimitedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -247,20 +248,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Rate limits (community/ratelimit.py): requests allowed per fixed window; over it -> HTTP 429.
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
 RATE_LIMITS = {
-    # scope: (max requests, window seconds); signup/login count per client IP, the rest per user.
+    # scope: (max requests, window seconds); signup and password_reset count per client
+    # address, submit/vote/comment per user.
     "signup": (env_int("RATE_LIMIT_SIGNUP_PER_HOUR", 5, minimum=1), 3600),
-    "login": (env_int("RATE_LIMIT_LOGIN_PER_15MIN", 10, minimum=1), 900),
     "password_reset": (env_int("RATE_LIMIT_PASSWORD_RESET_PER_HOUR", 5, minimum=1), 3600),
     "submit": (env_int("RATE_LIMIT_SUBMIT_PER_HOUR", 10, minimum=1), 3600),
     "vote": (env_int("RATE_LIMIT_VOTE_PER_MINUTE", 60, minimum=1), 60),
     "comment": (env_int("RATE_LIMIT_COMMENT_PER_MINUTE", 5, minimum=1), 60),
+    # Failed sign-ins, counted per client address and per account by every login form
+    # (site and admin): at the limit even the right password is refused until the window ends.
+    "login": (env_int("RATE_LIMIT_LOGIN_PER_15MIN", 10, minimum=1), 900),
+    "search": (env_int("RATE_LIMIT_SEARCH_PER_MINUTE", 60, minimum=1), 60),  # per client
+    "digest_subscribe": (env_int("RATE_LIMIT_DIGEST_SUBSCRIBE_PER_HOUR", 5, minimum=1), 3600),
+    # Confirmation mails for the whole site, so the form cannot be used to mail-bomb.
+    "digest_confirmation": (
+        env_int("RATE_LIMIT_DIGEST_CONFIRMATIONS_PER_HOUR", 100, minimum=1),
+        3600,
+    ),
+    "verify_email": (env_int("RATE_LIMIT_VERIFY_EMAIL_PER_HOUR", 3, minimum=1), 3600),  # per user
 }
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks); empty:
+# the client address is the TCP peer (community/ratelimit.py: client_ip).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+# Every sign-in goes through this backend: it refuses accounts and addresses that are over
+# the "login" limit (community/authentication.py).
+AUTHENTICATION_BACKENDS = ["community.authentication.RateLimitedModelBackend"]
+# Sign-up mails a signed link to verify the address; it expires after this many seconds.
+EMAIL_VERIFICATION_MAX_AGE_SECONDS = env_int(
+    "EMAIL_VERIFICATION_MAX_AGE_SECONDS", 3 * 86400, minimum=600
+)
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 5000, minimum=100)
 SUBMIT_RETRY_MAX_ATTEMPTS = env_int("SUBMIT_RETRY_MAX_ATTEMPTS", 8, minimum=1)
 
 # Operations (dailypapers/ops.py, deploy/, docs/deploy.md).
 METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
 METRICS_DIR = Path(env_str("METRICS_DIR", str(DATA_DIR / "metrics")))
+# Bearer token for /metrics and the detailed /healthz; without it only direct local requests
+# (loopback, not through a proxy) get them.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
 MIDDLEWARE.insert(0, "dailypapers.ops.MetricsMiddleware")
 LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING["formatters"]["json"] = {"()": "dailypapers.ops.JsonFormatter"}

@@ -80,7 +80,8 @@ def test_form_post_with_the_token_works(owner, paper):
 
 
 @pytest.fixture
-def tight_limits(settings):
+def tight_limits(settings, frozen):
+    """Two requests a minute in every scope, on a clock that stands still (no window ends)."""
     settings.RATE_LIMITS = {
         scope: (2, 60) for scope in ("signup", "login", "password_reset", "submit", "vote")
     } | {"comment": (2, 60)}
