@@ -1,8 +1,9 @@
 """Digest subscriptions of the authenticated user under /api/subscriptions.
 
 A new subscription still needs its address confirmed through the emailed link (double
-opt-in), exactly as from the web form, and only opening that link while logged in links it
-to the account; ``digests.services`` holds the rules.
+opt-in), exactly as from the web form, under the same rate limits, and only confirming
+through that link while logged in links it to the account; ``digests.services`` holds the
+rules.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from api.auth import token_or_session
+from api.limits import rate_limited
 from api.queries import subscriptions_of
 from api.schemas import Error
 from api.serializers import subscription_json
@@ -22,7 +24,7 @@ from digests import services
 from digests.models import Subscription
 
 router = Router(tags=["subscriptions"])
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 503: Error}
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 429: Error, 503: Error}
 
 
 class SubscriptionIn(Schema):
@@ -73,10 +75,11 @@ class SubscribeOut(Schema):
     response={202: SubscribeOut, **ERRORS},
     summary="Subscribe an address to the digest (a confirmation email is sent)",
     description="Nothing is sent until the address is confirmed through the emailed link. "
-    "Opening that link while logged in attaches the subscription to your account; only "
+    "Confirming through that link while logged in attaches the subscription to your account; only "
     "then does it appear in `GET /api/subscriptions` (nobody can claim another's address).",
 )
 def create_subscription(request: HttpRequest, data: SubscriptionIn) -> Status:
+    rate_limited(request, "digest_subscribe", by="ip")  # the web form's limit, same counter
     email = data.email or request.auth.email
     if not email:
         raise HttpError(400, "Give an email address: your account has none.")

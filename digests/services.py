@@ -1,8 +1,10 @@
 """Write side of subscriptions: subscribe (double opt-in), confirm, change options, unsubscribe.
 
 Sending digests lives in ``digests.delivery``. A subscribe request never changes an
-existing confirmed subscription — only the emailed link does — so nobody can pause or
-alter someone else's digest by typing their address.
+existing subscription, confirmed or pending — only its emailed links do — so nobody can
+pause or alter someone else's digest by typing their address. Confirmation mails are
+limited per address (one per ``CONFIRMATION_RESEND_SECONDS``) and for the whole site
+(the ``digest_confirmation`` rate limit); the views limit requests per client.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from community.ratelimit import hit
 from digests import emails
 from digests.models import Subscription
 
@@ -80,27 +83,38 @@ def subscribe(
 ) -> Subscription:
     """Create (or find) the subscription for an address and mail its confirmation link.
 
-    The account of whoever asks is not linked here: only opening the emailed link while
-    logged in links it (``link_user``), so nobody can claim someone else's address.
+    The account of whoever asks is not linked here: only a POST from a page reached through
+    an emailed link links it (``link_user``), so nobody can claim someone else's address.
     """
     email = normalize_email(raw_email)
     now = now or timezone.now()
     options = options or Options()
     with transaction.atomic():
-        subscription, created = Subscription.objects.select_for_update().get_or_create(
+        subscription, _ = Subscription.objects.select_for_update().get_or_create(
             email=email,
             defaults={"frequency": options.frequency, "size": options.size, "topic": options.topic},
         )
-        if not created and not subscription.confirmed:
-            # Still pending: the latest request's options win (nobody received mail yet).
-            _apply(subscription, options)
+        # An existing subscription keeps its options, pending or not: only its own emailed
+        # links change them, or anyone could rewrite a stranger's pending digest.
         due = _confirmation_due(subscription, now)
         if due:
+            _count_confirmation_mail()  # refusing rolls back a subscription created here
             subscription.confirmation_sent_at = now
-        subscription.save()
+            subscription.save()
     if due:
         send_confirmation(subscription)
     return subscription
+
+
+def _count_confirmation_mail() -> None:
+    """Count one confirmation mail against the site-wide hourly limit; SubscribeError when over."""
+    wait = hit("digest_confirmation", "site")
+    if wait:
+        raise SubscribeError(
+            "We are sending too many confirmation emails right now. Please try again in "
+            f"{max(1, wait // 60)} minutes.",
+            429,
+        )
 
 
 def _confirmation_due(subscription: Subscription, now: dt.datetime) -> bool:
@@ -159,7 +173,7 @@ def resubscribe(subscription: Subscription) -> None:
 
 
 def link_user(subscription: Subscription, user) -> None:
-    """Attach a subscription to the logged-in account that opened one of its emailed links."""
+    """Attach a subscription to the logged-in account that posted from one of its emailed links."""
     if user.is_authenticated and subscription.user_id is None:
         Subscription.objects.filter(pk=subscription.pk).update(user=user)
         subscription.user = user

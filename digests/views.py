@@ -2,8 +2,10 @@
 
 Links from emails carry a signed token (``digests.tokens``) so they work without logging
 in. Links that change state show a button on GET and act on POST, because mail scanners
-open links; the unsubscribe URL also accepts RFC 8058 one-click POSTs from mail clients
-(no CSRF token there: the signed token is the authorisation).
+open links and other sites can make a logged-in browser open them (so linking a
+subscription to the visitor's account is a CSRF-protected POST too); the unsubscribe URL
+also accepts RFC 8058 one-click POSTs from mail clients (no CSRF token there: the signed
+token is the authorisation).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from community.ratelimit import ratelimit
 from digests import services
 from digests.emails import DigestRenderer
 from digests.models import Subscription
@@ -42,6 +45,7 @@ def _token_problem(request: HttpRequest, error: TokenError) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit("digest_subscribe", by="ip")
 def subscribe(request: HttpRequest) -> HttpResponse:
     """The subscribe form (GET) and its handling (POST): mails a confirmation link."""
     if request.method == "GET":
@@ -98,7 +102,6 @@ def manage_token(request: HttpRequest, token: str) -> HttpResponse:
         subscription = read_token(token, "manage")
     except TokenError as error:
         return _token_problem(request, error)
-    services.link_user(subscription, request.user)  # the emailed link proves the mailbox
     return _manage(request, subscription, request.path, token)
 
 
@@ -129,6 +132,11 @@ def _apply_action(request: HttpRequest, subscription: Subscription) -> None:
     if action == "unsubscribe":
         services.unsubscribe(subscription)
         messages.success(request, "Unsubscribed. No more digests will be sent.")
+    elif action == "link" and request.user.is_authenticated:
+        # An explicit, CSRF-protected POST: opening the link (or a page embedding it) while
+        # logged in changes nothing.
+        services.link_user(subscription, request.user)
+        messages.success(request, f"This digest is now on your account {request.user.username}.")
     elif action == "resubscribe" and subscription.confirmed:
         services.resubscribe(subscription)
         messages.success(request, "Welcome back: your digest is active again.")

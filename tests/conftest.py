@@ -14,6 +14,14 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rate-limit counters never carry over."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_index_dir(settings, tmp_path: Path) -> None:
     """Each test gets its own search-index directory, so tests never share derived files."""
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
