@@ -251,16 +251,33 @@ def submit_paper(
             "https://arxiv.org/abs/2401.01234)."
         )
     comment = _clean_submit_comment(comment)
-    _check_daily_cap(user, now)
+    _check_daily_cap(user, now)  # early, so a user over the cap costs no arXiv request
     paper = Paper.objects.filter(arxiv_id=parsed.id).first()
+    unreachable = ""
     if paper is None:
         fetch, unavailable = _arxiv_fetcher(interactive=True)
         try:
             paper = _fetch_paper(fetch, parsed.id)
         except unavailable as error:
-            return _queue_submission(user, parsed.id, comment, now, str(error))
-    entry = _add_entry(user, paper, comment, submitted_at=now, today=timezone.localdate(now))
+            unreachable = str(error)
+    with transaction.atomic():
+        # Check and insert under the user's lock, so parallel requests cannot all pass the cap.
+        _lock_submitter(user)
+        _check_daily_cap(user, now)
+        if paper is None:
+            return _queue_submission(user, parsed.id, comment, now, unreachable)
+        entry = _add_entry(user, paper, comment, submitted_at=now, today=timezone.localdate(now))
     return SubmitResult("added", f"{paper.arxiv_id} is on today's feed. Thanks!", entry=entry)
+
+
+def _lock_submitter(user: Any) -> None:
+    """Serialize one user's submissions until the end of the current transaction.
+
+    PostgreSQL: a row lock on the user (SELECT ... FOR UPDATE). SQLite ignores FOR UPDATE,
+    but its transactions begin IMMEDIATE here (settings: ``transaction_mode``), so the
+    transaction already holds the database's write lock and writers run one at a time.
+    """
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
 
 
 def _clean_submit_comment(comment: str) -> str:
