@@ -7,6 +7,8 @@ All writes go through ``community.services``; the denormalized counters on ``Pap
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -86,6 +88,18 @@ class PendingSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arxiv_id} by {self.user_id} ({self.status})"
+
+    @property
+    def status_message(self) -> str:
+        """The sentence the submitter sees; the technical error stays in ``last_error``
+        (logged when it happens, and shown to curators in the admin)."""
+        if self.status == self.Status.PENDING:
+            at = self.next_attempt_at.astimezone(dt.UTC)
+            return f"arXiv could not be reached; we retry at {at:%H:%M} UTC on {at:%b} {at.day}."
+        if self.status == self.Status.FAILED:
+            # Failures are recorded as sentences meant for the submitter (services._finish).
+            return self.last_error or "It could not be added to the feed."
+        return "Added to the feed."
 
 
 class AuthorshipClaim(models.Model):

@@ -10,6 +10,7 @@ requests race.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from community.rendering import render_markdown
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper, PaperAuthor
 from papers.signals import papers_changed
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_COLLECTION = "Reading list"
 SUBMIT_COMMENT_MAX_LENGTH = 1000
@@ -322,6 +325,7 @@ def _fetch_paper(fetch: Fetch, arxiv_id: str) -> Paper:
 def _queue_submission(
     user: Any, arxiv_id: str, comment: str, now: dt.datetime, error: str
 ) -> SubmitResult:
+    logger.warning("submission of %s by user %s queued: %s", arxiv_id, user.pk, error)
     pending = PendingSubmission.objects.create(
         user=user,
         arxiv_id=arxiv_id,
@@ -418,6 +422,13 @@ def _save_fetched(records: list[Any]) -> None:
 def _postpone(submission: PendingSubmission, now: dt.datetime, error: str, stats: ProcessStats):
     submission.attempts += 1
     submission.last_error = error[:1000]
+    logger.warning(
+        "queued submission %s (%s), try %s: %s",
+        submission.pk,
+        submission.arxiv_id,
+        submission.attempts,
+        error,
+    )
     if submission.attempts >= settings.SUBMIT_RETRY_MAX_ATTEMPTS:
         submission.status = PendingSubmission.Status.FAILED
         submission.last_error = f"arXiv stayed unreachable after {submission.attempts} tries."

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from community import services
 from community.models import PendingSubmission
+from papers.importers.arxiv_fetch import ArxivUnavailable
 from papers.models import DailyEntry, Paper
 from tests.community.conftest import NOW, TODAY
 from tests.factories import make_entry, make_paper
@@ -183,3 +184,28 @@ def test_too_long_comment_is_refused(owner_client, frozen, arxiv):
     assert response.status_code == 400
     assert "at most 1000 characters" in errors_of(response)
     assert not DailyEntry.objects.exists()
+
+
+RAW_ERROR = (
+    "arXiv API unavailable after 1 tries: ConnectionError: HTTPSConnectionPool("
+    "host='export.arxiv.org', port=443): Max retries exceeded (Failed to resolve "
+    "'export.arxiv.org' ([Errno -3] Temporary failure in name resolution))"
+)
+
+
+def test_a_queued_submission_shows_a_sentence_not_the_raw_error(
+    owner_client, owner, frozen, monkeypatch, caplog
+):
+    def unreachable(ids, client=None):
+        raise ArxivUnavailable(RAW_ERROR)
+
+    monkeypatch.setattr("papers.importers.arxiv_fetch.fetch_arxiv_ids", unreachable)
+    with caplog.at_level("WARNING", logger="community.services"):
+        submit(owner_client, "2501.06669")
+    page = owner_client.get("/users/owner").content.decode()
+    retry_at = NOW + dt.timedelta(minutes=5)
+    assert f"arXiv could not be reached; we retry at {retry_at:%H:%M} UTC" in page
+    assert "Failed to resolve" not in page and "ConnectionError" not in page
+    # The detail is kept for operators: in the log and on the row (shown in the admin).
+    assert "Failed to resolve 'export.arxiv.org'" in caplog.text
+    assert PendingSubmission.objects.get().last_error == RAW_ERROR
