@@ -20,6 +20,7 @@ from api.limits import rate_limited
 from api.queries import subscriptions_of
 from api.schemas import Error
 from api.serializers import subscription_json
+from community.queries import email_verified
 from digests import services
 from digests.models import Subscription
 
@@ -28,7 +29,9 @@ ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 429: Error, 503: Error
 
 
 class SubscriptionIn(Schema):
-    email: str | None = Field(None, description="Defaults to your account's address")
+    email: str | None = Field(
+        None, description="Defaults to your account's address, once it is verified"
+    )
     frequency: str = Field("daily", description="daily or weekly")
     size: int = Field(10, description="Papers per digest", ge=1, le=1000)
     topic: str = Field("", description="Keywords; empty for all papers", max_length=1000)
@@ -45,6 +48,19 @@ def _digest_call(action: Any) -> Any:
         return action()
     except services.SubscribeError as exc:
         raise HttpError(exc.status, exc.message) from None
+
+
+def _verified_account_email(user: Any) -> str:
+    """The account's address, when its owner verified it (the link mailed at sign-up)."""
+    if not user.email:
+        raise HttpError(400, "Give an email address: your account has none.")
+    if not email_verified(user):
+        raise HttpError(
+            400,
+            f"Your account's address {user.email} is not verified yet: open the link we "
+            "mailed (or ask for a new one on your profile page), or give an email address.",
+        )
+    return user.email
 
 
 def _own(request: HttpRequest, subscription_id: int) -> Subscription:
@@ -80,10 +96,8 @@ class SubscribeOut(Schema):
 )
 def create_subscription(request: HttpRequest, data: SubscriptionIn) -> Status:
     rate_limited(request, "digest_subscribe", by="ip")  # the web form's limit, same counter
-    email = data.email or request.auth.email
-    if not email:
-        raise HttpError(400, "Give an email address: your account has none.")
     options = _digest_call(lambda: services.parse_options(data.frequency, data.size, data.topic))
+    email = data.email or _verified_account_email(request.auth)
     subscription = _digest_call(lambda: services.subscribe(email, options))
     message = f"Check {subscription.email} for a confirmation link to start the digest."
     return Status(202, {"email": subscription.email, "message": message})

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -137,11 +139,33 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class UniqueEmailChangeForm(UserChangeForm):
+    """The stock change form, refusing an address another account has (any letter case)."""
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email", "").strip()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and taken.exists():
+            raise forms.ValidationError("Another account already has this email address.")
+        return email
+
+
 @admin.register(User)
 class CommunityUserAdmin(UserAdmin):
-    """The stock user admin plus ban/unban actions that hide the user's content."""
+    """The stock user admin plus ban/unban actions that hide the user's content, and a way
+    to mark an address verified (e.g. for accounts older than the verification mail)."""
 
-    actions = ["ban", "unban"]
+    form = UniqueEmailChangeForm
+    actions = ["ban", "unban", "mark_email_verified"]
+
+    @admin.action(description="Mark the selected users' current email addresses as verified")
+    def mark_email_verified(self, request: HttpRequest, rows: QuerySet) -> None:
+        run_each(
+            request,
+            rows.exclude(email=""),
+            lambda u: services.mark_email_verified(u, actor=request.user),
+            "Mark verified",
+        )
 
     @admin.action(description="Ban selected users (deactivate and hide their content)")
     def ban(self, request: HttpRequest, rows: QuerySet) -> None:

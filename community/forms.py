@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.models import User
 
 from community.services import COLLECTION_NAME_MAX_LENGTH, SUBMIT_COMMENT_MAX_LENGTH
@@ -21,6 +24,26 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email", "display_name")
+
+    def clean_email(self) -> str:
+        """One account per address, compared case-insensitively (a database index too)."""
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email address already exists. "
+                "Log in, or reset its password from the login page."
+            )
+        return email
+
+
+class VerifiedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, mailing only the one active account whose address is verified."""
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        users = User.objects.filter(
+            email__iexact=email, is_active=True, verified_email__email__iexact=email
+        )
+        return (user for user in users[:1] if user.has_usable_password())
 
 
 class CommentForm(forms.Form):

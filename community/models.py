@@ -193,3 +193,21 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.target_repr}"
+
+
+class VerifiedEmail(models.Model):
+    """The address of an account that its owner proved to receive (the sign-up link).
+
+    Holds the address that was verified: when the account's address changes it no longer
+    matches, and mail-dependent features (password reset, the account's own digest) wait
+    for the new one to be verified.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="verified_email"
+    )
+    email = models.EmailField(max_length=254)
+    verified_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.user_id})"

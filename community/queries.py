@@ -9,7 +9,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.http import HttpRequest
 
-from community.models import AuthorshipClaim, Collection, Comment, PendingSubmission, Vote
+from community.models import (
+    AuthorshipClaim,
+    Collection,
+    Comment,
+    PendingSubmission,
+    VerifiedEmail,
+    Vote,
+)
 from community.permissions import is_curator
 from papers.models import DailyEntry, Paper, PaperAuthor
 from papers.queries import with_card_data
@@ -170,3 +177,10 @@ def profile(username: str, viewer: Any) -> Profile | None:
             )
         )
     return result
+
+
+def email_verified(user: Any) -> bool:
+    """Whether the account's current address is one its owner proved to receive."""
+    if not user.is_authenticated or not user.email:
+        return False
+    return VerifiedEmail.objects.filter(user=user, email__iexact=user.email).exists()

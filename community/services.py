@@ -20,8 +20,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from community.models import (
@@ -31,6 +33,7 @@ from community.models import (
     CollectionItem,
     Comment,
     PendingSubmission,
+    VerifiedEmail,
     Vote,
 )
 from community.orcid import OrcidError, normalize_orcid
@@ -670,7 +673,45 @@ def delete_collection(user: Any, collection: Collection) -> None:
 
 
 def register_user(username: str, email: str, password: str, display_name: str = "") -> AbstractUser:
-    """Create an account (the sign-up form has validated the fields and the password)."""
-    return get_user_model().objects.create_user(
-        username=username, email=email, password=password, first_name=display_name
-    )
+    """Create an account (the sign-up form has validated the fields and the password).
+
+    The database keeps usernames and addresses (case-insensitive) unique, so a sign-up that
+    raced another one for the same name or address is refused here with a message.
+    """
+    try:
+        with transaction.atomic():
+            return get_user_model().objects.create_user(
+                username=username, email=email, password=password, first_name=display_name
+            )
+    except IntegrityError:
+        raise CommunityError(
+            "That username or email address was just taken by another account; choose another."
+        ) from None
+
+
+def send_verification_email(user: Any) -> None:
+    """Mail the account's address a signed link that verifies it; OSError/SMTP errors propagate."""
+    from community.email_verification import make_token
+
+    context = {
+        "user": user,
+        "site_name": settings.SITE_NAME,
+        "url": f"{settings.SITE_URL}/accounts/verify/{make_token(user)}",
+        "hours": settings.EMAIL_VERIFICATION_MAX_AGE_SECONDS // 3600,
+    }
+    subject = render_to_string("registration/verify_email_subject.txt", context).strip()
+    body = render_to_string("registration/verify_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def mark_email_verified(user: Any, now: dt.datetime | None = None, actor: Any = None) -> None:
+    """Record that the account's current address is verified: its link was used, or a
+    curator (``actor``, audited) vouches for it in the admin."""
+    if actor is not None:
+        _require_curator(actor)
+    with transaction.atomic():
+        VerifiedEmail.objects.update_or_create(
+            user=user, defaults={"email": user.email, "verified_at": now or timezone.now()}
+        )
+        if actor is not None:
+            audit(actor, "verify_email", user, email=user.email)

@@ -18,6 +18,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    path("accounts/verify/send", views.verify_email_send, name="verify_email_send"),
+    path("accounts/verify/<str:token>", views.verify_email, name="verify_email"),
     path("users/<str:username>", views.profile, name="profile"),
     path("users/<str:username>/ban", views.ban, name="ban"),
     # Fixed paths under /papers/ come before the papers app's /papers/<arxiv_id>.

@@ -7,6 +7,8 @@ redirect back, so every feature also works without JavaScript.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 from typing import Any
 
 from django.conf import settings
@@ -23,12 +25,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community import queries, services
 from community.authentication import refuse_locked_login
+from community.email_verification import VerificationError
+from community.email_verification import read_token as read_verification_token
 from community.forms import (
     ClaimForm,
     CollectionForm,
     CommentForm,
     SignupForm,
     SubmitForm,
+    VerifiedPasswordResetForm,
     first_error,
 )
 from community.models import AuthorshipClaim, Collection
@@ -38,6 +43,8 @@ from community.templatetags.community_tags import paper_community_context
 from community.trending import PERIODS, trending_papers
 from papers.models import DailyEntry, Paper, PaperAuthor
 from papers.queries import latest_feed_date
+
+logger = logging.getLogger(__name__)
 
 # --- helpers --------------------------------------------------------------------------
 
@@ -91,17 +98,74 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.register_user(
-            data["username"], data["email"], data["password1"], data["display_name"]
-        )
-        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-        messages.success(request, f"Welcome, {user.username}!")
-        return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
+        try:
+            user = services.register_user(
+                data["username"], data["email"], data["password1"], data["display_name"]
+            )
+        except services.CommunityError as error:
+            form.add_error(None, str(error))
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, f"Welcome, {user.username}!")
+            _mail_verification_link(request, user)
+            return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))
     status = 400 if form.errors else 200
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(
         request, "registration/signup.html", {"form": form, "next": next_url}, status=status
     )
+
+
+def _mail_verification_link(request: HttpRequest, user: Any) -> None:
+    """Mail the link that verifies the account's address; a mail failure is only a message."""
+    try:
+        services.send_verification_email(user)
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("verification mail to user %s failed: %s", user.pk, error)
+        messages.warning(
+            request,
+            "We could not send the link that verifies your email address; ask for it again "
+            "on your profile page later.",
+        )
+        return
+    messages.info(
+        request,
+        f"We sent a link to {user.email}: open it to verify the address. Until then password "
+        "resets and your account's digest are not mailed to it.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: GET shows a button (mail scanners open links), POST verifies."""
+    try:
+        person = read_verification_token(token)
+    except VerificationError as error:
+        context = {"message": error.message}
+        return render(request, "community/400.html", context, status=error.status)
+    if request.method == "GET":
+        return render(request, "registration/verify_email.html", {"person": person})
+    services.mark_email_verified(person)
+    messages.success(request, f"{person.email} is verified.")
+    if request.user.is_authenticated and request.user.pk == person.pk:
+        return redirect(f"/users/{person.username}")
+    return redirect(settings.LOGIN_URL)
+
+
+@require_POST
+@ratelimit("verify_email")
+def verify_email_send(request: HttpRequest) -> HttpResponse:
+    """Mail the logged-in user a fresh verification link (from the profile page)."""
+    if not request.user.is_authenticated:
+        return _login_redirect(request, settings.LOGIN_REDIRECT_URL)
+    back = f"/users/{request.user.username}"
+    if not request.user.email:
+        return _error(request, "Your account has no email address to verify.", back)
+    if queries.email_verified(request.user):
+        messages.info(request, f"{request.user.email} is already verified.")
+        return redirect(back)
+    _mail_verification_link(request, request.user)
+    return redirect(back)
 
 
 class RateLimitedLoginView(auth_views.LoginView):
@@ -115,8 +179,10 @@ class RateLimitedLoginView(auth_views.LoginView):
 
 @method_decorator(ratelimit("password_reset", by="ip"), name="dispatch")
 class RateLimitedPasswordResetView(auth_views.PasswordResetView):
-    """Django's reset view: the same answer whether or not the address has an account."""
+    """Django's reset view: the same answer whether or not the address has an account; the
+    mail goes only to the one account whose address is verified."""
 
+    form_class = VerifiedPasswordResetForm
     template_name = "registration/password_reset.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
@@ -146,7 +212,12 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     return render(
         request,
         "community/profile.html",
-        {"profile": data, "is_curator": is_curator(request.user), "nav": "profile"},
+        {
+            "profile": data,
+            "is_curator": is_curator(request.user),
+            "nav": "profile",
+            "email_verified": queries.email_verified(request.user),
+        },
     )
 
 

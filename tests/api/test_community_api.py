@@ -166,7 +166,17 @@ def test_duplicate_collection_name_is_400(token_client):
     assert "already have" in again.json()["error"]
 
 
-def test_subscribing_sends_a_confirmation_and_links_nothing_yet(token_client):
+def test_the_account_address_is_used_only_once_verified(token_client, alice):
+    refused = token_client.post("/api/subscriptions", {}, content_type="application/json")
+    assert refused.status_code == 400
+    assert "alice@example.org is not verified yet" in refused.json()["error"]
+    assert mail.outbox == []
+
+
+def test_subscribing_sends_a_confirmation_and_links_nothing_yet(token_client, alice):
+    from community.services import mark_email_verified
+
+    mark_email_verified(alice)
     created = token_client.post(
         "/api/subscriptions",
         {"frequency": "weekly", "size": 5, "topic": "diffusion"},
