@@ -1,7 +1,8 @@
 """Operations endpoints and plumbing: ``/healthz``, ``/metrics``, JSON logs.
 
 ``/healthz`` answers 200 when this node can serve (the database answers) and 503 when it
-cannot; the body says what was checked. ``/metrics`` (on when ``METRICS_ENABLED``) speaks the
+cannot; the body says what was checked to operators (``METRICS_TOKEN`` or a direct local
+request) and only the status to everyone else. ``/metrics`` (on when ``METRICS_ENABLED``) speaks the
 Prometheus text format. Each process counts its own requests in memory and publishes a
 snapshot file to ``METRICS_DIR`` at most once a second; ``/metrics`` adds up every process's
 file, so the figures cover all gunicorn workers whichever one answers the scrape.
@@ -9,6 +10,8 @@ file, so the figures cover all gunicorn workers whichever one answers the scrape
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 import logging
 import os
@@ -24,6 +27,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
+
+from community.ratelimit import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -102,10 +107,40 @@ def health() -> tuple[bool, dict[str, Any]]:
     return healthy, {"status": status, "checks": checks}
 
 
+_PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def is_operator(request: HttpRequest) -> bool:
+    """May this request see operational details (``/metrics``, the checks of ``/healthz``)?
+
+    With ``METRICS_TOKEN`` set it must carry ``Authorization: Bearer <token>``. Without it
+    only a direct request from this machine qualifies: a loopback client address and no
+    proxy header, because a reverse proxy on the same host also connects from loopback.
+    """
+    token = settings.METRICS_TOKEN
+    if token:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), token.encode()
+        )
+    if any(header in request.headers for header in _PROXY_HEADERS):
+        return False
+    try:
+        return ipaddress.ip_address(client_ip(request)).is_loopback
+    except ValueError:
+        return False
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """``GET /healthz``: 200 when this node can serve requests, 503 when it cannot."""
+    """``GET /healthz``: 200 when this node can serve requests, 503 when it cannot.
+
+    Everyone gets the status; the checks (database vendor, cache backend, index sizes, mail
+    host) only operators (``is_operator``).
+    """
     healthy, body = health()
+    if not is_operator(request):
+        body = {"status": body["status"]}
     return JsonResponse(body, status=200 if healthy else 503)
 
 
@@ -246,6 +281,13 @@ def metrics(request: HttpRequest) -> HttpResponse:
     """``GET /metrics``: Prometheus text format; 404 unless ``METRICS_ENABLED``."""
     if not getattr(settings, "METRICS_ENABLED", False):
         return HttpResponse("metrics are disabled (METRICS_ENABLED=false)\n", status=404)
+    if not is_operator(request):
+        return HttpResponse(
+            "metrics need 'Authorization: Bearer <METRICS_TOKEN>' (or, without a token, a "
+            "direct request from this machine)\n",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
     return HttpResponse(render_metrics(), content_type="text/plain; version=0.0.4; charset=utf-8")
 
 
