@@ -13,6 +13,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from api.caching import json_response
+from api.limits import rate_limited
 from api.schemas import DailyItem, Error
 from papers.models import Paper
 from papers.serializers import hf_daily_item, hf_item_fields, hf_organization, hf_paper
@@ -27,7 +28,8 @@ Papers matching `q`, best first, in the shape of Hugging Face's `/api/papers/sea
 
 `q` (1-{MAX_Q} characters) may be words, a "quoted phrase", an author name, a question or an
 arXiv id. `limit` is 1-{MAX_LIMIT} (default 50). `mode` is `hybrid` (default: BM25 and
-embeddings fused), `keyword` or `semantic`. Out-of-range values get `400 {{"error": ...}}`.
+embeddings fused), `keyword` or `semantic`. Out-of-range values get `400 {{"error": ...}}`;
+more than `RATE_LIMIT_SEARCH_PER_MINUTE` searches a minute from one client get `429`.
 """
 
 
@@ -62,7 +64,7 @@ def _validate(q: str | None, limit: int | None, mode: str) -> tuple[str, int]:
 
 @router.get(
     "/papers/search",
-    response={200: list[DailyItem], 400: Error},
+    response={200: list[DailyItem], 400: Error, 429: Error},
     summary="Search papers (Hugging Face compatible)",
     description=DESCRIPTION,
 )
@@ -72,6 +74,7 @@ def papers_search(
     limit: int | None = Query(None, description=f"Results, 1-{MAX_LIMIT} (default 50)"),
     mode: str = Query("hybrid", description="hybrid, keyword or semantic"),
 ) -> HttpResponse:
+    rate_limited(request, "search", by="ip")
     q, limit = _validate(q, limit, mode)
     query = SearchQuery(q=q, mode=mode, limit=limit, highlight=False)  # type: ignore[arg-type]
     results = search_ranked(query)

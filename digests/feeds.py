@@ -18,6 +18,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from community.models import Collection
 from community.queries import collection_papers, visible_collection
+from community.ratelimit import ratelimit
 from community.trending import trending_papers
 from digests.emails import absolute, author_line, excerpt
 from papers import queries
@@ -157,6 +158,7 @@ class SearchFeed(PaperFeed):
 _search_feed = SearchFeed()
 
 
+@ratelimit("search", by="ip", methods=("GET", "HEAD"))
 def search_feed(request: HttpRequest) -> HttpResponse:
     """``/feeds/search.xml?q=…``: a clear 400 instead of an empty feed when q is missing."""
     q = request.GET.get("q", "").strip()

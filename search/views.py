@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from community.ratelimit import ratelimit
 from papers.models import Organization
 from search.params import PAGE_SIZE, parse_params
 from search.service import search
 
 
+@ratelimit("search", by="ip", methods=("GET", "HEAD"))
 def search_page(request: HttpRequest) -> HttpResponse:
     """Results for ``q`` with mode tabs, filters and sort; an arXiv id redirects to the paper."""
     params = parse_params(request.GET)

@@ -17,17 +17,13 @@ from django.test import Client
 from community import queries, services
 from community.email_verification import make_token
 from community.models import AuditLog
+from tests.community import test_accounts
 from tests.community.conftest import NOW, PASSWORD
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-SIGNUP = {
-    "username": "newbie",
-    "email": "Newbie@Example.org",
-    "password1": "a-long-enough-passphrase",
-    "password2": "a-long-enough-passphrase",
-}
+SIGNUP = {**test_accounts.SIGNUP, "email": "Newbie@Example.org"}
 
 
 def verify_path(message) -> str:
