@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+
+def _page_url(view: str, slug: str, name: str) -> str:
+    """The page of ``slug``; a slug no URL can carry (a record written by hand or by an
+    older release) links to a search for ``name`` instead of failing the whole page."""
+    try:
+        return reverse(view, args=[slug])
+    except NoReverseMatch:
+        return f"{reverse('search:search')}?{urlencode({'q': name})}"
 
 
 class Organization(models.Model):
@@ -24,7 +34,7 @@ class Organization(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:organization", args=[self.slug])
+        return _page_url("papers:organization", self.slug, self.name)
 
 
 class Author(models.Model):
@@ -40,7 +50,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:author", args=[self.slug])
+        return _page_url("papers:author", self.slug, self.name)
 
 
 class Paper(models.Model):
