@@ -35,6 +35,7 @@ from community.models import (
 from community.orcid import OrcidError, normalize_orcid
 from community.permissions import is_curator
 from community.rendering import render_markdown
+from dailypapers.text import clean_text
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper, PaperAuthor
 from papers.signals import papers_changed
@@ -121,7 +122,7 @@ def toggle_vote(user: Any, paper_id: int, now: dt.datetime | None = None) -> Vot
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
+    body = clean_text(body or "").strip()
     if not body:
         raise CommunityError("Your comment is empty.")
     limit = settings.COMMENT_MAX_LENGTH
@@ -243,9 +244,10 @@ def submit_paper(
     ``process_pending_submissions`` finishes it later, so nothing is lost.
     """
     now = now or timezone.now()
-    parsed = parse_arxiv_id(text or "")
+    text = clean_text(text or "")
+    parsed = parse_arxiv_id(text)
     if parsed is None:
-        shown = (text or "").strip()[:80]
+        shown = text.strip()[:80]
         raise CommunityError(
             f"'{shown}' is not an arXiv id or URL (try 2401.01234 or "
             "https://arxiv.org/abs/2401.01234)."
@@ -264,7 +266,7 @@ def submit_paper(
 
 
 def _clean_submit_comment(comment: str) -> str:
-    comment = (comment or "").strip()
+    comment = clean_text(comment or "").strip()
     if len(comment) > SUBMIT_COMMENT_MAX_LENGTH:
         raise CommunityError(
             f"The comment is limited to {SUBMIT_COMMENT_MAX_LENGTH} characters; "
@@ -575,7 +577,7 @@ def _approve(claim: AuthorshipClaim) -> None:
 
 
 def _clean_collection_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = " ".join(clean_text(name or "").split())
     if not name:
         raise CommunityError("Give the collection a name.")
     if len(name) > COLLECTION_NAME_MAX_LENGTH:
@@ -644,5 +646,5 @@ def delete_collection(user: Any, collection: Collection) -> None:
 def register_user(username: str, email: str, password: str, display_name: str = "") -> AbstractUser:
     """Create an account (the sign-up form has validated the fields and the password)."""
     return get_user_model().objects.create_user(
-        username=username, email=email, password=password, first_name=display_name
+        username=username, email=email, password=password, first_name=clean_text(display_name)
     )
