@@ -38,6 +38,7 @@ from community.rendering import render_markdown
 from dailypapers.text import clean_text
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper, PaperAuthor
+from papers.periods import PeriodError, check_date, latest_entry_date
 from papers.signals import papers_changed
 
 DEFAULT_COLLECTION = "Reading list"
@@ -462,6 +463,10 @@ def set_entry_hidden(curator: Any, entry: DailyEntry, hidden: bool) -> None:
 def move_entry(curator: Any, entry: DailyEntry, date: dt.date) -> None:
     """Move a feed entry to the feed of another day."""
     _require_curator(curator)
+    try:
+        check_date(date, latest_entry_date(), "The new date")
+    except PeriodError as error:
+        raise CommunityError(f"{error}.") from None
     if date == entry.date:
         return
     old = entry.date

@@ -14,6 +14,7 @@ from typing import Any
 
 from dailypapers.text import clean_text, safe_url
 from papers.arxiv_ids import parse_arxiv_id
+from papers.periods import PeriodError, check_date, latest_page_date
 from papers.slugs import organization_slug
 
 
@@ -156,6 +157,7 @@ def validate(record: PaperRecord) -> RecordError | None:
     try:
         _check_identity(record)
         _check_lengths(record)
+        _check_dates(record)
         _check_authors(record.authors or [])
     except RecordError as error:
         return error
@@ -182,6 +184,20 @@ def _check_lengths(record: PaperRecord) -> None:
     org = record.organization
     if org is not None and (not org.slug or len(org.slug) > 200 or len(org.name) > 300):
         raise RecordError("organization", f"bad organization name {org.slug!r}")
+
+
+def _check_dates(record: PaperRecord) -> None:
+    """Dates between arXiv's start and a year ahead (the range feed pages can show)."""
+    latest = latest_page_date()
+    dates = {"published_at": record.published_at, "source_updated_at": record.source_updated_at}
+    dates = {name: value.date() for name, value in dates.items() if value is not None}
+    if record.daily is not None:
+        dates["listing date"] = record.daily.date
+    for name, date in dates.items():
+        try:
+            check_date(date, latest)
+        except PeriodError as error:
+            raise RecordError(name, str(error)) from None
 
 
 def _check_authors(authors: list[AuthorRecord]) -> None:
