@@ -7,6 +7,7 @@ Every deployment knob is an environment variable read through ``dailypapers.env`
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -20,11 +21,16 @@ from dailypapers.env import (
     env_list,
     env_str,
     persistent_secret_key,
+    private_data_dir,
 )
 
+# Files every process creates (database and its WAL, backups, search indexes, derived
+# models, the secret key) are readable by its user only: they hold password hashes,
+# sessions and e-mail addresses. (collectstatic's output is public: deploy/ makes it so.)
+os.umask(0o077)
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DAILYPAPERS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+private_data_dir(DATA_DIR)
 
 SECRET_KEY = persistent_secret_key(DATA_DIR)
 DEBUG = env_bool("DEBUG", False)
