@@ -43,13 +43,18 @@ def clean_optional(value: str | None) -> str | None:
     return None if value is None else clean_text(value)
 
 
-def safe_url(value: str | None, max_length: int = MAX_URL_LENGTH) -> str | None:
-    """``value`` if it is an absolute http(s) URL with a host, without whitespace or control
+def safe_url(
+    value: str | None, max_length: int = MAX_URL_LENGTH, *, allow_path: bool = False
+) -> str | None:
+    """``value`` if it is an absolute http(s) URL with a host (or, with ``allow_path``, a
+    path on the same host such as HF's "/avatars/x.svg"), without whitespace or control
     characters, of at most ``max_length`` characters; else None."""
     if not value or len(value) > max_length or clean_text(value) != value:
         return None
-    if any(char.isspace() for char in value):
+    if any(char.isspace() for char in value) or "\\" in value:
         return None
+    if allow_path and value.startswith("/") and not value.startswith("//"):
+        return value
     try:
         parts = urlsplit(value)
     except ValueError:  # e.g. an unbalanced "[" in the host

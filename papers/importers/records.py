@@ -137,6 +137,8 @@ PAPER_FIELDS = (
     "ai_keywords",
 )
 _URL_FIELDS = ("github_repo", "project_page", "thumbnail")
+# HF gives users' avatars as paths on huggingface.co ("/avatars/….svg"), served as they are.
+_PATH_URL_FIELDS = ("submittedOnDailyBy.avatarUrl",)
 _WHITESPACE = re.compile(r"\s+")
 # Upper bounds far above real papers (arXiv caps abstracts at 1,920 characters): a record
 # beyond them is broken or hostile, and is rejected rather than stored and served.
@@ -258,7 +260,7 @@ def _url_dropper(record: PaperRecord, dropped: list[Dropped]):
     def drop(name: str, value: str | None) -> str | None:
         if not value:
             return value
-        if safe_url(value) is not None:
+        if safe_url(value, allow_path=name in _PATH_URL_FIELDS) is not None:
             return value
         shown = value[:80]
         reason = f"not an http(s) URL of at most 500 characters: {shown!r}"
