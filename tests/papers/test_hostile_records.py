@@ -161,3 +161,34 @@ def test_the_migration_gives_stored_bad_slugs_the_slug_an_import_derives(tmp_pat
     import_items(tmp_path, hf_item(organization={"name": "slash/org", "fullname": "Slash Org"}))
     assert Organization.objects.count() == 2
     assert Paper.objects.get().organization.name == "Slash Org"
+
+
+def test_the_migration_drops_stored_links_that_are_not_http():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.factories import make_entry, make_paper
+
+    migration = import_module("papers.migrations.0004_drop_unsafe_links")
+    org = Organization.objects.create(slug="acme", name="Acme", avatar_url="javascript:alert(1)")
+    bad = make_entry(make_paper(organization=org), DAY, submitter_avatar="javascript:alert(2)")
+    good = make_entry(make_paper(), DAY, submitter_avatar="/avatars/ok.svg")
+    Paper.objects.filter(pk=bad.paper_id).update(
+        extra={"mediaUrls": ["javascript:alert(3)", "https://cdn.example.org/v.mp4"], "k": 1}
+    )
+    migration.drop_unsafe_links(apps, None)
+    org.refresh_from_db()
+    assert org.avatar_url == ""
+    assert DailyEntry.objects.get(pk=bad.pk).submitter_avatar == ""
+    assert DailyEntry.objects.get(pk=good.pk).submitter_avatar == "/avatars/ok.svg"
+    extra = Paper.objects.get(pk=bad.paper_id).extra
+    assert extra == {"mediaUrls": ["https://cdn.example.org/v.mp4"], "k": 1}
+
+
+def test_the_admin_accepts_only_http_links():
+    from django.core.exceptions import ValidationError
+
+    org = Organization(slug="acme", name="Acme", avatar_url="ftp://files.example.org/a.png")
+    with pytest.raises(ValidationError, match="avatar_url"):
+        org.full_clean()
