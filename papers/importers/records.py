@@ -28,24 +28,25 @@ class RecordError(ValueError):
 
 
 @dataclass(frozen=True)
-class Rejected:
-    """A rejected input record: where it was, which field, and why."""
+class RecordNote:
+    """Something said about one input record: where it was, which field, and why."""
 
     origin: str
     field: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Rejected(RecordNote):
+    """A rejected input record."""
 
     def __str__(self) -> str:
         return f"rejected {self.origin}: {self.field}: {self.reason}"
 
 
 @dataclass(frozen=True)
-class Dropped:
+class Dropped(RecordNote):
     """A field left out of an otherwise good record (e.g. a ``javascript:`` link)."""
-
-    origin: str
-    field: str
-    reason: str
 
     def __str__(self) -> str:
         return f"dropped {self.field} of {self.origin}: {self.reason}"

@@ -12,6 +12,12 @@ from django.db import migrations, models
 from dailypapers.text import safe_url
 
 HTTP_ONLY = [django.core.validators.URLValidator(schemes=["http", "https"])]
+LINK_FIELDS = [
+    ("organization", "avatar_url"),
+    ("paper", "github_repo"),
+    ("paper", "project_page"),
+    ("paper", "thumbnail"),
+]
 
 
 def drop_unsafe_links(apps, schema_editor):
@@ -29,7 +35,8 @@ def drop_unsafe_links(apps, schema_editor):
             DailyEntry.objects.filter(pk=entry.pk).update(submitter_avatar="")
     for paper in Paper.objects.filter(extra__has_key="mediaUrls").iterator():
         media = paper.extra.get("mediaUrls")
-        kept = [url for url in media if isinstance(url, str) and safe_url(url)]
+        links = media if isinstance(media, list) else []
+        kept = [url for url in links if isinstance(url, str) and safe_url(url)]
         if kept != media:
             Paper.objects.filter(pk=paper.pk).update(extra={**paper.extra, "mediaUrls": kept})
 
@@ -39,24 +46,12 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(drop_unsafe_links, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="organization",
-            name="avatar_url",
-            field=models.URLField(blank=True, max_length=500, validators=HTTP_ONLY),
-        ),
-        migrations.AlterField(
-            model_name="paper",
-            name="github_repo",
-            field=models.URLField(blank=True, max_length=500, validators=HTTP_ONLY),
-        ),
-        migrations.AlterField(
-            model_name="paper",
-            name="project_page",
-            field=models.URLField(blank=True, max_length=500, validators=HTTP_ONLY),
-        ),
-        migrations.AlterField(
-            model_name="paper",
-            name="thumbnail",
-            field=models.URLField(blank=True, max_length=500, validators=HTTP_ONLY),
+        *(
+            migrations.AlterField(
+                model_name=model,
+                name=name,
+                field=models.URLField(blank=True, max_length=500, validators=HTTP_ONLY),
+            )
+            for model, name in LINK_FIELDS
         ),
     ]
