@@ -87,3 +87,10 @@ def test_import_rejects_a_listing_day_far_ahead(tmp_path):
     err = StringIO()
     call_command("import_hf", str(path), "--no-progress", stdout=StringIO(), stderr=err)
     assert "listing date: The date 9999-12-31 is too far in the future" in err.getvalue()
+
+
+def test_search_date_filters_far_from_today_are_ignored_with_a_message(client):
+    response = client.get("/papers/search?q=paper&from=0001-01-01&to=9999-12-31")
+    assert response.status_code == 200
+    assert b"From 0001-01-01 is before 1991" in response.content
+    assert b"To 9999-12-31 is too far in the future" in response.content
