@@ -29,6 +29,7 @@ _ESCAPE_SEQUENCE = re.compile(
 _TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TERMINAL_CONTROL_NO_CR = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
 
+_WHITESPACE = re.compile(r"\s")
 MAX_URL_LENGTH = 500
 _URL_SCHEMES = ("http", "https")
 
@@ -51,7 +52,7 @@ def safe_url(
     characters, of at most ``max_length`` characters; else None."""
     if not value or len(value) > max_length or clean_text(value) != value:
         return None
-    if any(char.isspace() for char in value) or "\\" in value:
+    if _WHITESPACE.search(value) or "\\" in value:
         return None
     if allow_path and value.startswith("/") and not value.startswith("//"):
         return value

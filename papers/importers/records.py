@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -218,8 +219,8 @@ def clean_record(record: PaperRecord) -> list[Dropped]:
     """Clean ``record`` in place: unstorable characters out of every text, organization
     slug made URL-safe, links that are not http(s) removed. Returns the dropped links."""
     for item in _records_with_text(record):
-        for spec in dataclasses.fields(item):
-            setattr(item, spec.name, _clean_value(getattr(item, spec.name)))
+        for name in _field_names(type(item)):
+            setattr(item, name, _clean_value(getattr(item, name)))
     if record.organization is not None:
         record.organization.slug = organization_slug(record.organization.slug)
     dropped: list[Dropped] = []
@@ -237,6 +238,11 @@ def clean_record(record: PaperRecord) -> list[Dropped]:
         kept = [url for url in media if drop("mediaUrls", url)][:MAX_MEDIA_URLS]
         record.extra["mediaUrls"] = kept
     return dropped
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(spec.name for spec in dataclasses.fields(cls))
 
 
 def _records_with_text(record: PaperRecord) -> list[Any]:
