@@ -20,7 +20,7 @@ from api.auth import token_or_session
 from api.limits import rate_limited
 from api.papers import paper_or_error
 from api.queries import collections_of
-from api.schemas import Error, Ok, VoteOut
+from api.schemas import CleanStr, Error, Ok, VoteOut
 from api.serializers import collection_json, comment_json, comments_json
 from community import queries, services
 from community.models import Collection
@@ -76,7 +76,7 @@ def remove_upvote(request: HttpRequest, arxiv_id: str) -> dict[str, Any]:
 
 
 class CommentIn(Schema):
-    body: str = Field(description="Markdown text", min_length=1, max_length=20_000)
+    body: CleanStr = Field(description="Markdown text", min_length=1, max_length=20_000)
     parentId: int | None = Field(None, description="Reply to this comment", ge=1, le=2**62)
 
 
@@ -109,10 +109,10 @@ def create_comment(request: HttpRequest, arxiv_id: str, data: CommentIn) -> Stat
 
 
 class SubmitIn(Schema):
-    arxivId: str = Field(
+    arxivId: CleanStr = Field(
         description="An arXiv id or URL", min_length=1, max_length=300, examples=["2502.04507"]
     )
-    comment: str = Field("", description="Why it is worth reading", max_length=5000)
+    comment: CleanStr = Field("", description="Why it is worth reading", max_length=5000)
 
 
 class SubmitOut(Schema):
@@ -141,7 +141,7 @@ def submit(request: HttpRequest, data: SubmitIn) -> Status:
 
 
 class CollectionIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanStr = Field(min_length=1, max_length=200)
     isPublic: bool = False
 
 

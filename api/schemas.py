@@ -6,10 +6,21 @@ omits when empty are omitted here too); these schemas describe that shape for cl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
+
+from dailypapers.text import clean_text
+
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+# Text a client sends: control characters are removed before the length limits apply, so
+# a value made only of them is as empty as "" (and NUL never reaches the database).
+CleanStr = Annotated[str, BeforeValidator(_clean)]
 
 
 class Error(Schema):

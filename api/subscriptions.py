@@ -18,7 +18,7 @@ from pydantic import Field
 from api.auth import token_or_session
 from api.limits import rate_limited
 from api.queries import subscriptions_of
-from api.schemas import Error
+from api.schemas import CleanStr, Error
 from api.serializers import subscription_json
 from community.queries import email_verified
 from digests import services
@@ -34,13 +34,13 @@ class SubscriptionIn(Schema):
     )
     frequency: str = Field("daily", description="daily or weekly")
     size: int = Field(10, description="Papers per digest", ge=1, le=1000)
-    topic: str = Field("", description="Keywords; empty for all papers", max_length=1000)
+    topic: CleanStr = Field("", description="Keywords; empty for all papers", max_length=1000)
 
 
 class SubscriptionUpdate(Schema):
     frequency: str | None = None
     size: int | None = Field(None, ge=1, le=1000)
-    topic: str | None = Field(None, max_length=1000)
+    topic: CleanStr | None = Field(None, max_length=1000)
 
 
 def _digest_call(action: Any) -> Any:

@@ -11,13 +11,23 @@ from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.models import User
 
 from community.services import COLLECTION_NAME_MAX_LENGTH, SUBMIT_COMMENT_MAX_LENGTH
+from dailypapers.text import clean_text
+
+
+class CleanCharField(forms.CharField):
+    """A text field whose value loses control characters before it is validated, so a
+    value made only of them is empty, and NUL never reaches the database."""
+
+    def to_python(self, value: object) -> str:
+        value = clean_text(super().to_python(value))
+        return value.strip() if self.strip else value
 
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
         max_length=254, help_text="Used only to reset your password and for digests you ask for."
     )
-    display_name = forms.CharField(
+    display_name = CleanCharField(
         max_length=150, required=False, help_text="Optional; shown instead of your username."
     )
 
@@ -47,7 +57,7 @@ class VerifiedPasswordResetForm(PasswordResetForm):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = CleanCharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=settings.COMMENT_MAX_LENGTH,
         help_text="Markdown: **bold**, *italic*, `code`, [links](https://…), lists.",
@@ -57,12 +67,12 @@ class CommentForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    paper = forms.CharField(
+    paper = CleanCharField(
         max_length=300,
         label="arXiv id or URL",
         help_text="e.g. 2401.01234 or https://arxiv.org/abs/2401.01234",
     )
-    comment = forms.CharField(
+    comment = CleanCharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=SUBMIT_COMMENT_MAX_LENGTH,
         required=False,
@@ -72,7 +82,7 @@ class SubmitForm(forms.Form):
 
 class ClaimForm(forms.Form):
     authorship = forms.IntegerField(widget=forms.HiddenInput)
-    orcid = forms.CharField(
+    orcid = CleanCharField(
         max_length=60,
         required=False,
         label="ORCID iD",
@@ -81,7 +91,7 @@ class ClaimForm(forms.Form):
 
 
 class CollectionForm(forms.Form):
-    name = forms.CharField(max_length=COLLECTION_NAME_MAX_LENGTH)
+    name = CleanCharField(max_length=COLLECTION_NAME_MAX_LENGTH)
     is_public = forms.BooleanField(required=False, label="Public")
 
 

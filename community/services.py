@@ -39,8 +39,10 @@ from community.models import (
 from community.orcid import OrcidError, normalize_orcid
 from community.permissions import is_curator
 from community.rendering import render_markdown
+from dailypapers.text import clean_text
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper, PaperAuthor
+from papers.periods import PeriodError, check_date, latest_entry_date
 from papers.signals import papers_changed
 
 logger = logging.getLogger(__name__)
@@ -127,7 +129,7 @@ def toggle_vote(user: Any, paper_id: int, now: dt.datetime | None = None) -> Vot
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
+    body = clean_text(body or "").strip()
     if not body:
         raise CommunityError("Your comment is empty.")
     limit = settings.COMMENT_MAX_LENGTH
@@ -249,9 +251,10 @@ def submit_paper(
     ``process_pending_submissions`` finishes it later, so nothing is lost.
     """
     now = now or timezone.now()
-    parsed = parse_arxiv_id(text or "")
+    text = clean_text(text or "")
+    parsed = parse_arxiv_id(text)
     if parsed is None:
-        shown = (text or "").strip()[:80]
+        shown = text.strip()[:80]
         raise CommunityError(
             f"'{shown}' is not an arXiv id or URL (try 2401.01234 or "
             "https://arxiv.org/abs/2401.01234)."
@@ -287,7 +290,7 @@ def _lock_submitter(user: Any) -> None:
 
 
 def _clean_submit_comment(comment: str) -> str:
-    comment = (comment or "").strip()
+    comment = clean_text(comment or "").strip()
     if len(comment) > SUBMIT_COMMENT_MAX_LENGTH:
         raise CommunityError(
             f"The comment is limited to {SUBMIT_COMMENT_MAX_LENGTH} characters; "
@@ -491,6 +494,10 @@ def set_entry_hidden(curator: Any, entry: DailyEntry, hidden: bool) -> None:
 def move_entry(curator: Any, entry: DailyEntry, date: dt.date) -> None:
     """Move a feed entry to the feed of another day."""
     _require_curator(curator)
+    try:
+        check_date(date, latest_entry_date(), "The new date")
+    except PeriodError as error:
+        raise CommunityError(f"{error}.") from None
     if date == entry.date:
         return
     old = entry.date
@@ -606,7 +613,7 @@ def _approve(claim: AuthorshipClaim) -> None:
 
 
 def _clean_collection_name(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = " ".join(clean_text(name or "").split())
     if not name:
         raise CommunityError("Give the collection a name.")
     if len(name) > COLLECTION_NAME_MAX_LENGTH:
@@ -681,7 +688,7 @@ def register_user(username: str, email: str, password: str, display_name: str = 
     try:
         with transaction.atomic():
             return get_user_model().objects.create_user(
-                username=username, email=email, password=password, first_name=display_name
+                username=username, email=email, password=password, first_name=clean_text(display_name)
             )
     except IntegrityError:
         raise CommunityError(

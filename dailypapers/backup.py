@@ -60,7 +60,7 @@ def _check_writable(target: Path) -> None:
     words, before any work."""
     probe = target.with_name(target.name + ".part")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         probe.touch()
         probe.unlink()
     except (FileExistsError, NotADirectoryError):
@@ -131,17 +131,29 @@ def _backup_sqlite(connection, target: Path) -> None:
         dest.close()
         if owned:
             source.close()
+    tmp.chmod(0o600)
     tmp.replace(target)
+
+
+def _check_sqlite_backup(src: sqlite3.Connection, source: Path) -> None:
+    """Refuse a damaged or truncated file (SQLite may only notice when reading it) or one
+    that is no dailypapers database, before the live database is touched."""
+    try:
+        damaged = src.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
+        names = {row[0] for row in src.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as error:
+        reason = f"damaged or truncated ({error})"
+        raise BackupError(f"{source} is {reason}; nothing restored") from None
+    if damaged:
+        raise BackupError(f"{source} is damaged (integrity_check failed); nothing restored")
+    if "django_migrations" not in names:
+        raise BackupError(f"{source} is not a dailypapers database; nothing restored")
 
 
 def _restore_sqlite(connection, source: Path) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        if src.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise BackupError(f"{source} is damaged (integrity_check failed); nothing restored")
-        names = {row[0] for row in src.execute("SELECT name FROM sqlite_master")}
-        if "django_migrations" not in names:
-            raise BackupError(f"{source} is not a dailypapers database; nothing restored")
+        _check_sqlite_backup(src, source)
         connections.close_all()
         dest, owned = _open_sqlite(connection)
         try:
@@ -202,6 +214,7 @@ def _backup_postgres(settings_dict: dict, target: Path) -> None:
         [_pg_tool("pg_dump"), "-Fc", "--no-owner", *args, "-f", str(tmp), settings_dict["NAME"]],
         env,
     )
+    tmp.chmod(0o600)
     tmp.replace(target)
 
 

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from dailypapers.text import terminal_safe
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_LIMIT = 100
 
@@ -493,8 +495,42 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Nam
     return parser.parse_args(argv)
 
 
+class TerminalSafeStream:
+    """A text stream that passes everything written through ``terminal_safe``: the CLI
+    prints data from the database or a remote server, which must not be able to retitle,
+    clear or recolour the terminal. stderr keeps carriage returns (progress bars)."""
+
+    def __init__(self, stream: Any, keep_carriage_return: bool = False) -> None:
+        self.stream = stream
+        self.keep_carriage_return = keep_carriage_return
+
+    def write(self, text: str) -> int:
+        self.stream.write(terminal_safe(text, keep_carriage_return=self.keep_carriage_return))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding, ...
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def terminal_safe_output() -> Any:
+    """Route sys.stdout and sys.stderr through ``TerminalSafeStream`` for the block."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout = TerminalSafeStream(saved[0])
+    sys.stderr = TerminalSafeStream(saved[1], keep_carriage_return=True)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
+    with terminal_safe_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parse_args(parser, sys.argv[1:] if argv is None else list(argv))

@@ -9,11 +9,25 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
+# Text found in the placeholder keys of examples and tutorials (deploy/env.example,
+# Django's startproject); a key containing one was copied, not generated.
+_PLACEHOLDER_MARKS = (
+    "change-me",
+    "changeme",
+    "change_me",
+    "replace-me",
+    "replaceme",
+    "your-secret",
+    "secret-key-here",
+    "placeholder",
+)
+_KEY_HINT = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -33,7 +47,9 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false, 1/0, yes/no)")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -43,6 +59,8 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value} must be at most {maximum}")
     return value
 
 
@@ -86,6 +104,19 @@ def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
     return networks
 
 
+def check_secret_key(key: str) -> None:
+    """Refuse a key that is short, a known placeholder or not random-looking."""
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"SECRET_KEY must be at least 32 characters long; {_KEY_HINT}")
+    lowered = key.lower()
+    if lowered.startswith("django-insecure") or any(m in lowered for m in _PLACEHOLDER_MARKS):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is a placeholder from an example, not a secret; {_KEY_HINT}"
+        )
+    if len(set(key)) < 5:
+        raise ImproperlyConfigured(f"SECRET_KEY has fewer than 5 different characters; {_KEY_HINT}")
+
+
 def persistent_secret_key(data_dir: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in the data dir.
 
@@ -94,8 +125,7 @@ def persistent_secret_key(data_dir: Path) -> str:
     """
     from_env = os.environ.get("SECRET_KEY")
     if from_env is not None:
-        if len(from_env) < 32:
-            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+        check_secret_key(from_env)
         return from_env
     path = data_dir / "secret_key"
     if path.exists():
@@ -105,3 +135,13 @@ def persistent_secret_key(data_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def private_data_dir(path: Path) -> None:
+    """Create ``path`` readable by this user only (0700), or make it so when this user owns
+    it; a shared directory (sticky, like /tmp) is left alone. The data directory holds the
+    database, backups and the secret key."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX:
+        path.chmod(0o700)

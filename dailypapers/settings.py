@@ -7,6 +7,7 @@ Every deployment knob is an environment variable read through ``dailypapers.env`
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -21,11 +22,16 @@ from dailypapers.env import (
     env_networks,
     env_str,
     persistent_secret_key,
+    private_data_dir,
 )
 
+# Files every process creates (database and its WAL, backups, search indexes, derived
+# models, the secret key) are readable by its user only: they hold password hashes,
+# sessions and e-mail addresses. (collectstatic's output is public: deploy/ makes it so.)
+os.umask(0o077)
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DAILYPAPERS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+private_data_dir(DATA_DIR)
 
 SECRET_KEY = persistent_secret_key(DATA_DIR)
 DEBUG = env_bool("DEBUG", False)
@@ -57,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dailypapers.security.ContentSecurityPolicyMiddleware",
+    "api.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +214,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (docs/security.md). Off by default so a laptop on http://127.0.0.1 works; the
+# production example turns them on. SECURE_PROXY_SSL_HEADER: set SECURE_PROXY_SSL=true only
+# behind a proxy that sets X-Forwarded-Proto itself (else clients could claim HTTPS).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0, maximum=2 * 365 * 86400)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health checks and metrics scraped over plain HTTP on the host itself are not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSP_ENABLED = env_bool("CSP_ENABLED", True)  # the Content-Security-Policy header
 
 LOGGING = {
     "version": 1,

@@ -14,12 +14,13 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from community.models import Collection
 from community.queries import collection_papers, visible_collection
 from community.ratelimit import ratelimit
 from community.trending import trending_papers
+from dailypapers.text import clean_text
 from digests.emails import absolute, author_line, excerpt
 from papers import queries
 from papers.models import Organization, Paper
@@ -29,6 +30,36 @@ from search.service import SearchQuery, search
 FEED_ITEMS = 50
 DAILY_FEED_DAYS = 7
 MAX_QUERY_LENGTH = 250
+
+
+def _cleaned(value: object) -> object:
+    """``value`` (a string, or a list of them) without characters XML 1.0 cannot carry."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list | tuple):
+        return [_cleaned(item) for item in value]
+    return value
+
+
+class _CleanText:
+    """Feed-generator mixin cleaning every text first: the XML writer refuses control
+    characters, so one odd title or collection name would otherwise fail the whole feed."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        args = tuple(_cleaned(value) for value in args)
+        super().__init__(*args, **{key: _cleaned(value) for key, value in kwargs.items()})
+
+    def add_item(self, *args: object, **kwargs: object) -> None:
+        args = tuple(_cleaned(value) for value in args)
+        super().add_item(*args, **{key: _cleaned(value) for key, value in kwargs.items()})
+
+
+class CleanRssFeed(_CleanText, Rss201rev2Feed):
+    pass
+
+
+class CleanAtomFeed(_CleanText, Atom1Feed):
+    pass
 
 
 @dataclass
@@ -44,6 +75,8 @@ def _midnight(date: dt.date) -> dt.datetime:
 
 class PaperFeed(Feed):
     """Items are ``FeedItem``s; subclasses provide ``items`` and the feed metadata."""
+
+    feed_type = CleanRssFeed
 
     def item_title(self, item: FeedItem) -> str:
         return " ".join(item.paper.title.split())
@@ -109,7 +142,7 @@ class DailyFeed(PaperFeed):
 
 
 class DailyAtomFeed(DailyFeed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtomFeed
     subtitle = DailyFeed.description
 
     def feed_url(self) -> str:
@@ -139,7 +172,7 @@ class SearchFeed(PaperFeed):
     """The papers matching a query (hybrid search), best match first."""
 
     def get_object(self, request: HttpRequest, *args, **kwargs) -> str:
-        return request.GET.get("q", "").strip()
+        return _query(request)
 
     def title(self, q: str) -> str:
         return f"{settings.SITE_NAME}: papers matching “{q}”"
@@ -155,13 +188,17 @@ class SearchFeed(PaperFeed):
         return _paper_items([hit.paper for hit in results.hits])
 
 
+def _query(request: HttpRequest) -> str:
+    return clean_text(request.GET.get("q", "")).strip()
+
+
 _search_feed = SearchFeed()
 
 
 @ratelimit("search", by="ip", methods=("GET", "HEAD"))
 def search_feed(request: HttpRequest) -> HttpResponse:
     """``/feeds/search.xml?q=…``: a clear 400 instead of an empty feed when q is missing."""
-    q = request.GET.get("q", "").strip()
+    q = _query(request)
     if not q:
         return HttpResponseBadRequest(
             "Add a search query: /feeds/search.xml?q=your+keywords", content_type="text/plain"

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from community.ratelimit import hit
+from dailypapers.text import clean_text
 from digests import emails
 from digests.models import Subscription
 
@@ -72,7 +73,7 @@ def parse_options(frequency: str, size: str | int, topic: str) -> Options:
         raise SubscribeError(
             f"The number of papers must be between 1 and {settings.DIGEST_MAX_PAPERS}."
         )
-    topic = " ".join((topic or "").split())
+    topic = " ".join(clean_text(topic or "").split())
     if len(topic) > MAX_TOPIC_LENGTH:
         raise SubscribeError(f"The topic is too long ({MAX_TOPIC_LENGTH} characters at most).")
     return Options(frequency, count, topic)

@@ -7,15 +7,29 @@ A paper is stored once per arXiv id; each appearance on the daily feed is a
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+# Links are shown to visitors: http(s) only (Django's default also allows ftp).
+HTTP_ONLY = [URLValidator(schemes=["http", "https"])]
+
+
+def _page_url(view: str, slug: str, name: str) -> str:
+    """The page of ``slug``; a slug no URL can carry (a record written by hand or by an
+    older release) links to a search for ``name`` instead of failing the whole page."""
+    try:
+        return reverse(view, args=[slug])
+    except NoReverseMatch:
+        return f"{reverse('search:search')}?{urlencode({'q': name})}"
 
 
 class Organization(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     name = models.CharField(max_length=300)
     hf_id = models.CharField(max_length=64, blank=True)
-    avatar_url = models.URLField(max_length=500, blank=True)
+    avatar_url = models.URLField(max_length=500, blank=True, validators=HTTP_ONLY)
 
     class Meta:
         ordering = ["name"]
@@ -24,7 +38,7 @@ class Organization(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:organization", args=[self.slug])
+        return _page_url("papers:organization", self.slug, self.name)
 
 
 class Author(models.Model):
@@ -40,7 +54,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:author", args=[self.slug])
+        return _page_url("papers:author", self.slug, self.name)
 
 
 class Paper(models.Model):
@@ -56,10 +70,10 @@ class Paper(models.Model):
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers"
     )
-    github_repo = models.URLField(max_length=500, blank=True)
+    github_repo = models.URLField(max_length=500, blank=True, validators=HTTP_ONLY)
     github_stars = models.IntegerField(null=True, blank=True)
-    project_page = models.URLField(max_length=500, blank=True)
-    thumbnail = models.URLField(max_length=500, blank=True)
+    project_page = models.URLField(max_length=500, blank=True, validators=HTTP_ONLY)
+    thumbnail = models.URLField(max_length=500, blank=True, validators=HTTP_ONLY)
     ai_summary = models.TextField(blank=True)
     ai_keywords = models.JSONField(default=list, blank=True)
     # Counts shown everywhere are denormalized so feed pages need no aggregation:

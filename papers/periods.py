@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils import timezone
+
 Kind = Literal["day", "week", "month"]
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -19,8 +21,36 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+# Every date a visitor, curator or import gives must fall in this range: arXiv started in
+# 1991, and a year ahead is plenty for a feed page yet far from the end of year 9999, where
+# date arithmetic (the next day, the next week) overflows.
+EARLIEST_DATE = dt.date(1991, 1, 1)
+FUTURE_PAGE_DAYS = 366
+# Curators may move an entry at most this far past today (time zones differ by a day);
+# the newest feed day, shown at /papers, ignores anything later.
+FUTURE_ENTRY_DAYS = 1
+
+
 class PeriodError(ValueError):
     """A period string that is malformed or names an impossible date."""
+
+
+def latest_page_date(today: dt.date | None = None) -> dt.date:
+    """The last day a feed page (HTML, API, CLI) may show."""
+    return (today or timezone.localdate()) + dt.timedelta(days=FUTURE_PAGE_DAYS)
+
+
+def latest_entry_date(today: dt.date | None = None) -> dt.date:
+    """The last day a feed entry may be listed on (curator moves, imports)."""
+    return (today or timezone.localdate()) + dt.timedelta(days=FUTURE_ENTRY_DAYS)
+
+
+def check_date(date: dt.date, latest: dt.date, what: str = "The date") -> None:
+    """Raise PeriodError unless ``EARLIEST_DATE <= date <= latest``."""
+    if date < EARLIEST_DATE:
+        raise PeriodError(f"{what} {date} is before {EARLIEST_DATE:%Y}, when arXiv started")
+    if date > latest:
+        raise PeriodError(f"{what} {date} is too far in the future (at most {latest})")
 
 
 @dataclass(frozen=True)
@@ -74,16 +104,20 @@ def month_of(date: dt.date) -> Period:
     return Period("month", date.replace(day=1), date.replace(day=last))
 
 
-def _parse_day(value: str) -> Period:
+# The parsers return the first day of the period; parse_period checks it against the range
+# before building the period, whose last day could not exist at the end of year 9999.
+
+
+def _parse_day(value: str) -> dt.date:
     if not _DAY.match(value):
         raise PeriodError(f"'{value}' is not a date in YYYY-MM-DD format")
     try:
-        return day(dt.date.fromisoformat(value))
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise PeriodError(f"'{value}' is not a real calendar date") from None
 
 
-def _parse_week(value: str) -> Period:
+def _parse_week(value: str) -> dt.date:
     match = _WEEK.match(value)
     if not match:
         raise PeriodError(f"'{value}' is not a week in YYYY-Www format (e.g. 2025-W07)")
@@ -91,22 +125,31 @@ def _parse_week(value: str) -> Period:
         monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
         raise PeriodError(f"'{value}' is not a week that exists in {match[1]}") from None
-    return week_of(monday)
+    return monday
 
 
-def _parse_month(value: str) -> Period:
+def _parse_month(value: str) -> dt.date:
     match = _MONTH.match(value)
     if not match:
         raise PeriodError(f"'{value}' is not a month in YYYY-MM format")
     year, month = int(match[1]), int(match[2])
     if not (1 <= month <= 12 and 1 <= year <= 9999):
         raise PeriodError(f"'{value}' is not a real month")
-    return month_of(dt.date(year, month, 1))
+    return dt.date(year, month, 1)
 
 
 _PARSERS = {"day": _parse_day, "week": _parse_week, "month": _parse_month}
+_BUILDERS = {"day": day, "week": week_of, "month": month_of}
 
 
-def parse_period(kind: Kind, value: str) -> Period:
-    """Parse ``value`` as a period of ``kind``; raises PeriodError with a readable message."""
-    return _PARSERS[kind](value.strip())
+def parse_period(kind: Kind, value: str, today: dt.date | None = None) -> Period:
+    """Parse ``value`` as a period of ``kind`` between ``EARLIEST_DATE`` and a year after
+    ``today``; raises PeriodError with a readable message."""
+    start = _PARSERS[kind](value.strip())
+    latest = latest_page_date(today)
+    if start > latest:
+        check_date(start, latest, f"The {kind}")
+    period = _BUILDERS[kind](start)
+    if period.end < EARLIEST_DATE:
+        check_date(period.end, latest, f"The {kind}")
+    return period

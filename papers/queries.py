@@ -54,8 +54,10 @@ def daily_entries(
 
 
 def latest_feed_date() -> dt.date | None:
-    """The most recent date that has visible papers on the daily feed."""
-    entry = DailyEntry.objects.filter(hidden=False).order_by("-date").only("date").first()
+    """The most recent date that has visible papers on the daily feed (entries dated
+    further ahead than a curator may move one never become "today")."""
+    visible = DailyEntry.objects.filter(hidden=False, date__lte=periods.latest_entry_date())
+    entry = visible.order_by("-date").only("date").first()
     return entry.date if entry else None
 
 

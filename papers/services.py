@@ -23,9 +23,11 @@ from django.utils.text import slugify
 from papers.importers.records import (
     PAPER_FIELDS,
     AuthorRecord,
+    Dropped,
     OrganizationRecord,
     PaperRecord,
     Rejected,
+    clean_record,
     validate,
 )
 from papers.models import Author, DailyEntry, ImportCheckpoint, Organization, Paper, PaperAuthor
@@ -55,7 +57,8 @@ class ImportStats:
         )
 
 
-RejectHandler = Callable[[Rejected], None]
+# Receives each rejected record and each field dropped from a record that is kept.
+RejectHandler = Callable[[Rejected | Dropped], None]
 
 
 def upsert_papers(
@@ -89,6 +92,8 @@ def _valid(
     records: Iterable[PaperRecord], stats: ImportStats, report: RejectHandler
 ) -> Iterator[PaperRecord]:
     for record in records:
+        for dropped in clean_record(record):
+            report(dropped)
         error = validate(record)
         if error is None:
             yield record

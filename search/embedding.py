@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -62,12 +64,52 @@ def quantized_model_path() -> Path:
     source = _source_model()
     stamp = f"{source.stat().st_size}-onnx{onnx.__version__}-ort{ort.__version__}"
     target = _derived_dir() / f"minilm-l6-dq8-{stamp}.onnx"
+    remove_stale_temp_files(target.parent)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     log.info("deriving the int8 query model into %s (once, ~3 s)", target)
     _quantize(source, target)
     return target
+
+
+# Temporary files of a derivation: ".<target stem>.[fp32-]<pid>-<thread>.onnx".
+_TEMP_FILE = re.compile(r"^\.minilm-.*\.(?:fp32-)?(\d+)-\d+\.onnx$")
+STALE_TEMP_SECONDS = 3600
+
+
+def remove_stale_temp_files(directory: Path) -> list[Path]:
+    """Delete the temporary files of derivations that died (killed, out of memory, power
+    cut: ~90 MB each), i.e. whose process is gone or that are over an hour old; another
+    process's derivation in progress is left alone. Returns the removed files."""
+    removed = []
+    for path in directory.glob(".minilm-*.onnx") if directory.is_dir() else []:
+        match = _TEMP_FILE.match(path.name)
+        if match is None:
+            continue
+        try:
+            age = time.time() - path.stat().st_mtime
+            if age > STALE_TEMP_SECONDS or not _process_alive(int(match[1])):
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:  # its process finished (or another cleaner came first)
+            continue
+    if removed:
+        log.info("removed %d stale temporary model file(s) in %s", len(removed), directory)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (the model directory is local)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    except OverflowError:
+        return False
+    return True
 
 
 def _quantize(source: Path, target: Path) -> None:

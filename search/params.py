@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.http import QueryDict
 
+from papers.periods import PeriodError, check_date, latest_page_date
 from search.service import MODES, SORTS, SearchQuery
 
 PAGE_SIZE = 20
@@ -24,10 +25,15 @@ def _date(value: str, label: str, errors: list[str]) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
+        check_date(date, latest_page_date(), label)
+    except PeriodError as error:
+        errors.append(f"{error}; it was ignored.")
+        return None
     except ValueError:
         errors.append(f"{label} must be a date like 2025-01-31; it was ignored.")
         return None
+    return date
 
 
 def _page(value: str, errors: list[str]) -> int:

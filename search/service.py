@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 from django.db.models import Exists, OuterRef, QuerySet
 
+from dailypapers.text import clean_text
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper
 from papers.queries import with_card_data
@@ -53,6 +54,10 @@ class SearchQuery:
     limit: int = 20
     offset: int = 0
     highlight: bool = True  # the JSON API has no use for <mark> markup
+
+    def __post_init__(self) -> None:
+        # Control characters are no search words, and feeds could not echo the query back.
+        object.__setattr__(self, "q", clean_text(self.q))
 
     @property
     def has_filters(self) -> bool:

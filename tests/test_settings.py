@@ -37,6 +37,14 @@ def _load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProc
         ("TASKS_BACKEND", "celery", "TASKS_BACKEND='celery' must be one of"),
         ("DATABASE_URL", "nosuchdb://x/y", "DATABASE_URL"),
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters"),
+        (
+            "SECRET_KEY",
+            "change-me-to-a-long-random-string-of-at-least-32-characters",
+            "SECRET_KEY is a placeholder",
+        ),
+        ("SECRET_KEY", "django-insecure-" + "k3y" * 12, "SECRET_KEY is a placeholder"),
+        ("SECRET_KEY", "CHANGEME" * 5, "SECRET_KEY is a placeholder"),
+        ("SECRET_KEY", "x" * 50, "SECRET_KEY has fewer than 5 different characters"),
         ("SEARCH_KEYWORD_MATCH", "all", "SEARCH_KEYWORD_MATCH='all' must be one of any, all-first"),
     ],
 )
@@ -45,6 +53,14 @@ def test_bad_values_stop_start_up_with_the_reason(tmp_path, name, value, message
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_the_key_in_the_deployment_example_is_refused(tmp_path):
+    example = (REPO / "deploy" / "env.example").read_text()
+    key = next(line for line in example.splitlines() if line.startswith("SECRET_KEY="))
+    result = _load_settings(tmp_path, SECRET_KEY=key.partition("=")[2])
+    assert result.returncode != 0
+    assert "SECRET_KEY is a placeholder" in result.stderr
 
 
 def test_manage_py_reports_a_bad_setting_without_a_traceback(tmp_path):

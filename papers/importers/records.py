@@ -6,12 +6,17 @@ whatever is stored, so one source never blanks what another one provided.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from dailypapers.text import clean_text, safe_url
 from papers.arxiv_ids import parse_arxiv_id
+from papers.periods import PeriodError, check_date, latest_page_date
+from papers.slugs import organization_slug
 
 
 class RecordError(ValueError):
@@ -24,15 +29,28 @@ class RecordError(ValueError):
 
 
 @dataclass(frozen=True)
-class Rejected:
-    """A rejected input record: where it was, which field, and why."""
+class RecordNote:
+    """Something said about one input record: where it was, which field, and why."""
 
     origin: str
     field: str
     reason: str
 
+
+@dataclass(frozen=True)
+class Rejected(RecordNote):
+    """A rejected input record."""
+
     def __str__(self) -> str:
         return f"rejected {self.origin}: {self.field}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Dropped(RecordNote):
+    """A field left out of an otherwise good record (e.g. a ``javascript:`` link)."""
+
+    def __str__(self) -> str:
+        return f"dropped {self.field} of {self.origin}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -121,8 +139,21 @@ PAPER_FIELDS = (
     "ai_keywords",
 )
 _URL_FIELDS = ("github_repo", "project_page", "thumbnail")
-_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# HF gives users' avatars as paths on huggingface.co ("/avatars/….svg"), served as they are.
+_PATH_URL_FIELDS = ("submittedOnDailyBy.avatarUrl",)
 _WHITESPACE = re.compile(r"\s+")
+# Upper bounds far above real papers (arXiv caps abstracts at 1,920 characters): a record
+# beyond them is broken or hostile, and is rejected rather than stored and served.
+_MAX_LENGTHS = {
+    "title": 2_000,
+    "abstract": 50_000,
+    "comment": 5_000,
+    "ai_summary": 10_000,
+    "primary_category": 40,
+}
+MAX_AUTHORS = 5_000
+MAX_LIST_ITEMS = 100
+MAX_MEDIA_URLS = 10
 
 
 def validate(record: PaperRecord) -> RecordError | None:
@@ -130,6 +161,7 @@ def validate(record: PaperRecord) -> RecordError | None:
     try:
         _check_identity(record)
         _check_lengths(record)
+        _check_dates(record)
         _check_authors(record.authors or [])
     except RecordError as error:
         return error
@@ -145,21 +177,104 @@ def _check_identity(record: PaperRecord) -> None:
 
 
 def _check_lengths(record: PaperRecord) -> None:
-    for name in _URL_FIELDS:
+    for name, limit in _MAX_LENGTHS.items():
         value = getattr(record, name)
-        if value is not None and (len(value) > 500 or not _URL.match(value)):
-            raise RecordError(name, f"not an http(s) URL of at most 500 characters: {value!r}")
-    if record.primary_category is not None and len(record.primary_category) > 40:
-        raise RecordError("primary_category", "longer than 40 characters")
+        if value is not None and len(value) > limit:
+            raise RecordError(name, f"longer than {limit:,} characters ({len(value):,})")
+    for name in ("categories", "ai_keywords"):
+        value = getattr(record, name)
+        if value is not None and (len(value) > MAX_LIST_ITEMS or any(len(v) > 200 for v in value)):
+            raise RecordError(name, f"more than {MAX_LIST_ITEMS} items or an item too long")
     org = record.organization
     if org is not None and (not org.slug or len(org.slug) > 200 or len(org.name) > 300):
         raise RecordError("organization", f"bad organization name {org.slug!r}")
 
 
+def _check_dates(record: PaperRecord) -> None:
+    """Dates between arXiv's start and a year ahead (the range feed pages can show)."""
+    latest = latest_page_date()
+    dates = {"published_at": record.published_at, "source_updated_at": record.source_updated_at}
+    dates = {name: value.date() for name, value in dates.items() if value is not None}
+    if record.daily is not None:
+        dates["listing date"] = record.daily.date
+    for name, date in dates.items():
+        try:
+            check_date(date, latest)
+        except PeriodError as error:
+            raise RecordError(name, str(error)) from None
+
+
 def _check_authors(authors: list[AuthorRecord]) -> None:
+    if len(authors) > MAX_AUTHORS:
+        raise RecordError("authors", f"more than {MAX_AUTHORS:,} authors")
     for index, author in enumerate(authors):
         if not author.name.strip() or len(author.name) > 300:
             raise RecordError(f"authors[{index}].name", "empty or longer than 300 characters")
+
+
+# --- cleaning (every importer's records pass here before validation) ----------------
+
+
+def clean_record(record: PaperRecord) -> list[Dropped]:
+    """Clean ``record`` in place: unstorable characters out of every text, organization
+    slug made URL-safe, links that are not http(s) removed. Returns the dropped links."""
+    for item in _records_with_text(record):
+        for name in _field_names(type(item)):
+            setattr(item, name, _clean_value(getattr(item, name)))
+    if record.organization is not None:
+        record.organization.slug = organization_slug(record.organization.slug)
+    dropped: list[Dropped] = []
+    drop = _url_dropper(record, dropped)
+    for name in _URL_FIELDS:
+        setattr(record, name, drop(name, getattr(record, name)))
+    if record.organization is not None:
+        org = record.organization
+        org.avatar_url = drop("organization.avatar", org.avatar_url) or ""
+    if record.daily is not None:
+        daily = record.daily
+        daily.submitter_avatar = drop("submittedOnDailyBy.avatarUrl", daily.submitter_avatar) or ""
+    media = record.extra.get("mediaUrls")
+    if media is not None:
+        kept = [url for url in media if drop("mediaUrls", url)][:MAX_MEDIA_URLS]
+        record.extra["mediaUrls"] = kept
+    return dropped
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(spec.name for spec in dataclasses.fields(cls))
+
+
+def _records_with_text(record: PaperRecord) -> list[Any]:
+    parts: list[Any] = [record, *(record.authors or [])]
+    return parts + [part for part in (record.organization, record.daily) if part is not None]
+
+
+def _clean_value(value: Any) -> Any:
+    """``value`` with ``clean_text`` applied to every string inside (lists and dicts too)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list) and not any(isinstance(v, AuthorRecord) for v in value):
+        return [_clean_value(item) for item in value]
+    if isinstance(value, dict):
+        return {clean_text(str(key)): _clean_value(item) for key, item in value.items()}
+    return value
+
+
+def _url_dropper(record: PaperRecord, dropped: list[Dropped]):
+    """A function that returns a URL when it is safe, else records why it was dropped."""
+
+    def drop(name: str, value: str | None) -> str | None:
+        if not value:
+            return value
+        if safe_url(value, allow_path=name in _PATH_URL_FIELDS) is not None:
+            return value
+        shown = value[:80]
+        reason = f"not an http(s) URL of at most 500 characters: {shown!r}"
+        dropped.append(Dropped(record.origin or record.arxiv_id, name, reason))
+        return None
+
+    return drop
 
 
 # --- helpers shared by the source parsers -------------------------------------------

@@ -147,3 +147,36 @@ def test_unmigrated_database_is_explained(cli, monkeypatch):
     run = cli("papers", "ls")
     assert run.code == 1
     assert "database is not ready" in run.err
+
+
+def test_read_strips_terminal_escape_sequences_from_what_it_prints(cli, feed):
+    """A comment stored with escape sequences (before input was cleaned, or by a remote
+    server) cannot retitle, clear or recolour the reader's terminal."""
+    from django.utils import timezone
+
+    from community.models import Comment
+    from papers.models import Paper
+    from tests.factories import make_user
+
+    hostile = "\x1b]0;pwned\x07\x1b[2J\x1b[31mFAKE\x1b[0m \x9b1mC1\x07 body\rover"
+    Comment.objects.create(
+        paper=Paper.objects.get(arxiv_id="2502.04507"),
+        author=make_user("mallory"),
+        body=hostile,
+        body_html="<p>x</p>",
+        created_at=timezone.now(),
+    )
+    for args in (("papers", "read", "2502.04507"), ("papers", "read", "2502.04507", "--json")):
+        run = cli(*args)
+        assert run.code == 0
+        for control in ("\x1b", "\x9b", "\x07", "\r"):
+            assert control not in run.out, (args, control)
+    assert "FAKE C1 body" in cli("papers", "read", "2502.04507").out
+
+
+def test_terminal_safe_keeps_text_and_layout():
+    from dailypapers.text import terminal_safe
+
+    assert terminal_safe("tab\there\nnext line é 日本") == "tab\there\nnext line é 日本"
+    assert terminal_safe("a\x1bPdcs string\x1b\\b") == "ab"
+    assert terminal_safe("bar\r50%", keep_carriage_return=True) == "bar\r50%"

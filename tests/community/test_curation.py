@@ -183,3 +183,24 @@ def test_admin_ban_action(admin_client_, owner):
     owner.refresh_from_db()
     assert not owner.is_active
     assert AuditLog.objects.get().actor.username == "root"
+
+
+@pytest.mark.parametrize("date", ["9999-12-31", "2030-01-01", "1900-01-01"])
+def test_move_outside_the_feed_range_is_refused_and_the_feed_keeps_working(
+    curator_client, client, paper, frozen, date
+):
+    entry = paper.daily_entries.get()
+    response = curate(curator_client, entry, action="move", date=date)
+    assert response.status_code == 302
+    message = str(next(iter(response.wsgi_request._messages)))
+    assert f"The new date {date} is" in message
+    entry.refresh_from_db()
+    assert entry.date == TODAY
+    assert client.get("/papers").status_code == 200
+
+
+def test_move_to_tomorrow_is_allowed(curator_client, paper, frozen):
+    entry = paper.daily_entries.get()
+    curate(curator_client, entry, action="move", date=str(TODAY + dt.timedelta(days=1)))
+    entry.refresh_from_db()
+    assert entry.date == TODAY + dt.timedelta(days=1)

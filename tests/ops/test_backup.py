@@ -46,8 +46,7 @@ def _make_data() -> None:
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_backup_wipe_restore_round_trip(tmp_path: Path) -> None:
+def _skip_without_pg_tools() -> None:
     if connection.vendor == "postgresql":
         from dailypapers.backup import BackupError, _pg_tool
 
@@ -55,6 +54,11 @@ def test_backup_wipe_restore_round_trip(tmp_path: Path) -> None:
             _pg_tool("pg_dump")
         except BackupError as exc:
             pytest.skip(str(exc))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_wipe_restore_round_trip(tmp_path: Path) -> None:
+    _skip_without_pg_tools()
     _make_data()
     before = _snapshot()
     assert len(before["papers.Paper"]) == 5
@@ -150,3 +154,18 @@ def test_restoring_an_older_backup_migrates_it(tmp_path: Path, capsys) -> None:
     assert [h.paper.title for h in search(SearchQuery(q="older release")).hits] == [
         "Paper from an older release"
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restoring_a_truncated_backup_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
+    _skip_without_pg_tools()
+    _make_data()
+    before = _snapshot()
+    target = tmp_path / "site.backup"
+    call_command("backup", str(target))
+    data = target.read_bytes()
+    truncated = tmp_path / "truncated.backup"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CommandError, match=r"truncated|damaged|pg_restore failed"):
+        call_command("restore", str(truncated), yes=True, no_reindex=True)
+    assert _snapshot() == before

@@ -155,9 +155,12 @@ def test_invalid_records_are_rejected_with_a_reason_and_the_rest_written():
         ],
         on_reject=rejected.append,
     )
-    assert (stats.added, stats.rejected) == (1, 4)
+    # An unsafe link is dropped from a record that is otherwise kept, with a message.
+    assert (stats.added, stats.rejected) == (2, 3)
     assert [r.field for r in rejected] == ["id", "title", "github_repo", "authors[0].name"]
     assert str(rejected[0]).startswith("rejected file.json[1]: id: not an arXiv id")
+    assert str(rejected[2]).startswith("dropped github_repo of 2501.00004: not an http(s) URL")
+    assert Paper.objects.get(arxiv_id="2501.00004").github_repo == ""
 
 
 def test_papers_changed_is_sent_after_commit_with_changed_ids(django_capture_on_commit_callbacks):

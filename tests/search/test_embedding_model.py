@@ -49,3 +49,51 @@ def test_a_query_runs_on_one_thread_and_bulk_embedding_on_more(settings):
     # A text's vector does not depend on what else is embedded with it: a query and the
     # stored paper with the same text agree (int8 activation ranges are per input).
     assert float(alone[0] @ bulk[0]) > 0.9999
+
+
+def test_a_derivation_killed_midway_leaves_files_the_next_run_removes(settings, tmp_path):
+    """kill -9 during the first derivation (the ~90 MB temporary files), then start again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    models = tmp_path / "models"
+    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environ.update(DAILYPAPERS_DATA_DIR=str(tmp_path / "data"), SEARCH_MODEL_DIR=str(models))
+    code = (
+        "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'dailypapers.settings'; "
+        "django.setup(); from search import embedding; embedding.quantized_model_path()"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen([sys.executable, "-c", code], env=environ, cwd=repo)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(models.glob(".minilm-*")) and time.monotonic() < deadline:
+            assert child.poll() is None, "the derivation ended before it could be killed"
+            time.sleep(0.05)
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    leftovers = list(models.glob(".minilm-*"))
+    assert leftovers, "no temporary file to clean up"
+    settings.SEARCH_MODEL_DIR = models
+    path = embedding.quantized_model_path()
+    assert [p.name for p in models.iterdir()] == [path.name]
+
+
+def test_a_derivation_in_progress_is_left_alone(tmp_path):
+    import os
+
+    mine = tmp_path / f".minilm-l6-dq8-x.fp32-{os.getpid()}-1.onnx"
+    mine.write_bytes(b"partial")
+    dead = tmp_path / ".minilm-l6-dq8-x.999999999-1.onnx"
+    dead.write_bytes(b"partial")
+    old = tmp_path / f".minilm-l6-dq8-x.{os.getpid()}-2.onnx"
+    old.write_bytes(b"partial")
+    os.utime(old, (0, 0))
+    assert sorted(embedding.remove_stale_temp_files(tmp_path)) == sorted([dead, old])
+    assert mine.exists()
