@@ -32,8 +32,26 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from django.core.exceptions import ImproperlyConfigured
+
+from dailypapers.env import Setting, declare
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_LIMIT = 100
+
+# The console script's own settings, read when used: remote commands need no Django settings,
+# and the traceback switch must work when loading them is what failed.
+SERVER = declare(
+    Setting("DAILYPAPERS_SERVER", "text", "", "CLI: the server remote commands talk to")
+)
+DEBUG_TRACEBACKS = declare(
+    Setting(
+        "DAILYPAPERS_DEBUG",
+        "boolean",
+        False,
+        "CLI and `manage.py`: show the traceback of an unexpected error or a bad setting",
+    )
+)
 
 
 class CliError(Exception):
@@ -133,7 +151,7 @@ class RemoteTransport:
 
 
 def transport_for(args: argparse.Namespace) -> Transport:
-    server = getattr(args, "server", None) or os.environ.get("DAILYPAPERS_SERVER", "")
+    server = getattr(args, "server", None) or SERVER.read()
     if server:
         return RemoteTransport(server, timeout=getattr(args, "timeout", 30.0))
     return LocalTransport()
@@ -493,6 +511,14 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Nam
     return parser.parse_args(argv)
 
 
+def debug_tracebacks() -> bool:
+    """Whether DAILYPAPERS_DEBUG asks for tracebacks (a malformed value asks for them too)."""
+    try:
+        return DEBUG_TRACEBACKS.read()
+    except ImproperlyConfigured:
+        return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = build_parser()
@@ -512,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `dailypapers papers ls | head`
         return EXIT_OK
     except Exception as exc:  # a bug or a broken installation: one line, not a traceback
-        if os.environ.get("DAILYPAPERS_DEBUG"):
+        if debug_tracebacks():
             raise
         print(
             f"error: {type(exc).__name__}: {exc} (set DAILYPAPERS_DEBUG=1 for details)",
