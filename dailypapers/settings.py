@@ -198,7 +198,9 @@ STATIC_URL = "/static/"
 STATIC_MANIFEST = env_bool(
     "STATIC_MANIFEST", False, doc="hashed, compressed static files (needs `collectstatic`)"
 )
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Without the manifest, whitenoise serves the apps' static/ folders through the finders and
+# there is nothing to collect; STATIC_ROOT is only set when collectstatic is needed.
+STATIC_ROOT = BASE_DIR / "staticfiles" if STATIC_MANIFEST else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
