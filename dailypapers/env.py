@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -103,6 +104,17 @@ def _choice(setting: Setting, raw: str) -> str:
     return value
 
 
+def _time_zone(setting: Setting, raw: str) -> str:
+    value = raw.strip() or setting.default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{setting.name}={raw!r} is not a time zone name (e.g. UTC, Europe/Paris)"
+        ) from None
+    return value
+
+
 PARSERS: dict[str, Callable[[Setting, str], Any]] = {
     "text": _text,
     "boolean": _boolean,
@@ -110,6 +122,7 @@ PARSERS: dict[str, Callable[[Setting, str], Any]] = {
     "number": _number,
     "list": _list,
     "choice": _choice,
+    "time zone": _time_zone,
 }
 
 # Every declared setting by name, in declaration order.
@@ -169,6 +182,10 @@ def env_list(name: str, default: list[str], *, doc: str = "") -> list[str]:
 
 def env_choice(name: str, default: str, choices: tuple[str, ...], *, doc: str = "") -> str:
     return declare(Setting(name, "choice", default, doc, choices=tuple(choices))).read()
+
+
+def env_time_zone(name: str, default: str, *, doc: str = "") -> str:
+    return declare(Setting(name, "time zone", default, doc)).read()
 
 
 def persistent_secret_key(data_dir: Path) -> str:

@@ -21,6 +21,7 @@ from dailypapers.env import (
     env_int,
     env_list,
     env_str,
+    env_time_zone,
     persistent_secret_key,
 )
 
@@ -190,7 +191,7 @@ LOGIN_REDIRECT_URL = "/papers"
 LOGOUT_REDIRECT_URL = "/papers"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "UTC", doc="local time for digests' send hour")
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC", doc="local time for digests' send hour")
 USE_I18N = False
 USE_TZ = True
 

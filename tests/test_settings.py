@@ -52,6 +52,7 @@ def _load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProc
             "minilm-dq8-128, minilm-int8-128, minilm-int8",
         ),
         ("GUNICORN_THREADS", "0", "GUNICORN_THREADS=0 must be at least 1"),
+        ("TIME_ZONE", "Mars/Base", "TIME_ZONE='Mars/Base' is not a time zone name"),
     ],
 )
 def test_bad_values_stop_start_up_with_the_reason(tmp_path, name, value, message):

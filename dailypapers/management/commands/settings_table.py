@@ -55,7 +55,9 @@ def _values(setting: Setting) -> str:
         return f"{setting.kind} ≥ {_number(low)}"
     if high is not None:
         return f"{setting.kind} ≤ {_number(high)}"
-    return {"list": "comma-separated list"}.get(setting.kind, setting.kind)
+    return {"list": "comma-separated list", "time zone": "IANA time zone name"}.get(
+        setting.kind, setting.kind
+    )
 
 
 def markdown_table(declared: list[Setting]) -> str:
