@@ -13,6 +13,8 @@ if __name__ == "__main__":
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as exc:
         # A bad setting is an operator's typo: say which, as the dailypapers CLI does.
-        if os.environ.get("DAILYPAPERS_DEBUG"):
+        from dailypapers.cli import debug_tracebacks
+
+        if debug_tracebacks():
             raise
         sys.exit(f"error: ImproperlyConfigured: {exc} (set DAILYPAPERS_DEBUG=1 for details)")

@@ -1,4 +1,4 @@
-"""``GET /api/papers/search`` (owned by the Search issue): Hugging Face's paper search.
+"""``GET /api/papers/search``: Hugging Face's paper search, answered by ``search.service``.
 
 Items have the shape of Hugging Face's ``/api/daily_papers`` items (a nested ``paper``
 object plus title, summary, thumbnail, ...), best match first.

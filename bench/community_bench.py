@@ -32,14 +32,19 @@ sys.path.insert(0, str(REPO))
 
 def _configure(data_dir: str) -> None:
     os.environ["DAILYPAPERS_DATA_DIR"] = data_dir
-    os.environ["RATE_LIMIT_ENABLED"] = "false"
     os.environ["TRENDING_CACHE_SECONDS"] = "0"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.test import override_settings
+
+    # Many votes from a few simulated users: lift every rate limit for the whole run.
+    unlimited = {scope: (10**9, window) for scope, (_, window) in settings.RATE_LIMITS.items()}
+    override_settings(RATE_LIMITS=unlimited).enable()
 
     call_command("migrate", verbosity=0)
 

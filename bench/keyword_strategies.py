@@ -11,7 +11,7 @@ fair). For each strategy it prints p50/p90/p99 ms and, against exact any-word BM
 top-200; ``SEARCH_KEYWORD_MATCH=any``), how many of the top-20 and top-200 it keeps and how
 often the top-10 is identical, so a speed-up that changes what users see is visible as such.
 
-Strategies (what was considered for the 10 ms hybrid goal, see search/README.md):
+Strategies (candidates for the 10 ms hybrid goal, see search/README.md):
 - any: title + text + authors clauses per word, OR, top-200. Every posting is scored:
   tantivy-py never runs tantivy's block-max WAND (bench/keyword_pruning.py).
 - counted: the same query also counting all matches (what the Count collector adds).
@@ -19,7 +19,7 @@ Strategies (what was considered for the 10 ms hybrid goal, see search/README.md)
 - top-50: a shallower keyword list for fusion.
 - drop common: words in more than half of the papers are left out when rarer words remain.
 - all-first: papers containing every word (then OR if fewer than 200 do); the default
-  ``SEARCH_KEYWORD_MATCH`` since the sixth session.
+  ``SEARCH_KEYWORD_MATCH``.
 - also printed: the median over queries of the sum of each word's own top-200 time, the
   cost of reading each word's postings once.
 """

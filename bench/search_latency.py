@@ -15,15 +15,15 @@ How the data is made (the papers come from ../shared/data/arxiv, 57,852 real abs
 - Papers are written to a fresh SQLite DB (bulk_create), with their authors as Author and
   PaperAuthor rows (~6 per paper, as imported papers have: responses carry real author lists),
   and the index files are written directly with the search module's own writers (tantivy +
-  HNSW), as a rebuild would, skipping only the embedding model. A --reuse data dir made
-  before 2026-11-28 (no author rows) gets them added first.
+  HNSW), as a rebuild would, skipping only the embedding model. A --reuse data dir without
+  author rows gets them added first.
 Queries: unique 2-4 word queries cut from real titles (no query-embedding cache hits), in a
 seeded random order, sent one at a time over HTTP to gunicorn (1 worker, 1 thread: the sync
 worker, a new connection per request) on 127.0.0.1. The modes take turns request by request
 (3 hybrid, 1 keyword, 1 semantic in every 5), so each sees the same mix of queries and the
-same moments of a VM whose speed drifts. (Until 2026-11-27 the queries were sorted and each
-mode got its own alphabetical slice: keyword's held "large language model ..." queries and
-was measured ~3 ms slower than hybrid.)
+same moments of a VM whose speed drifts. (Sorted queries would give each mode its own
+alphabetical slice: keyword's would hold the "large language model ..." queries and measure
+~3 ms slower than hybrid.)
 --warmup N first sends N other unique queries, unmeasured: the figures are then those of a
 server that has been answering for a while, not of a fresh worker's first queries; without
 it (default 0) the first 5 queries are sent twice. --page-cache warm (default) reads the data
@@ -138,11 +138,11 @@ def write_authors(papers: list[dict], total: int) -> None:
 
 
 def ensure_authors(papers: list[dict], total: int) -> None:
-    """Add the author rows to a data dir built before the benchmark wrote them."""
+    """Add author rows to a data dir that has none."""
     from papers.models import PaperAuthor
 
     if not PaperAuthor.objects.exists():
-        print("this data dir has no author rows (built before 2026-11-28): adding them")
+        print("this data dir has no author rows: adding them")
         write_authors(papers, total)
 
 

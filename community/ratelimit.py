@@ -76,8 +76,6 @@ def _wait(end: float, now: float) -> int:
 
 def hit(scope: str, identity: str, now: float | None = None) -> int:
     """Count a request of ``identity`` in ``scope``; seconds to wait if over the limit, else 0."""
-    if not settings.RATE_LIMIT_ENABLED:
-        return 0
     now = time.time() if now is None else now
     key, limit, window, end = _counter(scope, identity, now)
     # add() is atomic: only the first request of the window creates the counter.
@@ -94,8 +92,6 @@ def hit(scope: str, identity: str, now: float | None = None) -> int:
 
 def blocked(scope: str, identity: str, now: float | None = None) -> int:
     """Seconds to wait when ``identity`` has used up ``scope`` in this window, else 0 (no count)."""
-    if not settings.RATE_LIMIT_ENABLED:
-        return 0
     now = time.time() if now is None else now
     key, limit, _, end = _counter(scope, identity, now)
     return _wait(end, now) if (cache.get(key) or 0) >= limit else 0

@@ -688,7 +688,10 @@ def register_user(username: str, email: str, password: str, display_name: str = 
     try:
         with transaction.atomic():
             return get_user_model().objects.create_user(
-                username=username, email=email, password=password, first_name=clean_text(display_name)
+                username=username,
+                email=email,
+                password=password,
+                first_name=clean_text(display_name),
             )
     except IntegrityError:
         raise CommunityError(

@@ -62,10 +62,6 @@ class EpochHours(Func):
         template = "(EXTRACT(EPOCH FROM %(expressions)s) / 3600.0)"
         return self.as_sql(compiler, connection, template=template, **extra)
 
-    def as_mysql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = "(UNIX_TIMESTAMP(%(expressions)s) / 3600.0)"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
 
 def _hours(moment: dt.datetime) -> float:
     return moment.timestamp() / 3600.0

@@ -32,10 +32,27 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from django.core.exceptions import ImproperlyConfigured
+
+from dailypapers.env import Setting, declare
 from dailypapers.text import terminal_safe
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_LIMIT = 100
+
+# The console script's own settings, read when used: remote commands need no Django settings,
+# and the traceback switch must work when loading them is what failed.
+SERVER = declare(
+    Setting("DAILYPAPERS_SERVER", "text", "", "CLI: the server remote commands talk to")
+)
+DEBUG_TRACEBACKS = declare(
+    Setting(
+        "DAILYPAPERS_DEBUG",
+        "boolean",
+        False,
+        "CLI and `manage.py`: show the traceback of an unexpected error or a bad setting",
+    )
+)
 
 
 class CliError(Exception):
@@ -135,7 +152,7 @@ class RemoteTransport:
 
 
 def transport_for(args: argparse.Namespace) -> Transport:
-    server = getattr(args, "server", None) or os.environ.get("DAILYPAPERS_SERVER", "")
+    server = getattr(args, "server", None) or SERVER.read()
     if server:
         return RemoteTransport(server, timeout=getattr(args, "timeout", 30.0))
     return LocalTransport()
@@ -524,6 +541,14 @@ def terminal_safe_output() -> Any:
         sys.stdout, sys.stderr = saved
 
 
+def debug_tracebacks() -> bool:
+    """Whether DAILYPAPERS_DEBUG asks for tracebacks (a malformed value asks for them too)."""
+    try:
+        return DEBUG_TRACEBACKS.read()
+    except ImproperlyConfigured:
+        return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     with terminal_safe_output():
@@ -548,7 +573,7 @@ def _main(argv: list[str] | None) -> int:
     except BrokenPipeError:  # e.g. `dailypapers papers ls | head`
         return EXIT_OK
     except Exception as exc:  # a bug or a broken installation: one line, not a traceback
-        if os.environ.get("DAILYPAPERS_DEBUG"):
+        if debug_tracebacks():
             raise
         print(
             f"error: {type(exc).__name__}: {exc} (set DAILYPAPERS_DEBUG=1 for details)",

@@ -1,7 +1,13 @@
-"""Typed readers for settings that come from environment variables.
+"""Settings read from environment variables, each declared once in a registry.
 
-Each helper raises ``ImproperlyConfigured`` on a value it cannot parse, so a
-typo in a deployment fails at start-up instead of silently using a default.
+Every ``env_*`` call declares a setting (name, type, default, bounds or choices, doc line)
+in ``REGISTRY`` and returns its value. A value that cannot be parsed, or lies outside the
+declared bounds or choices, raises ``ImproperlyConfigured`` naming the variable, so a typo in
+a deployment stops start-up instead of silently using a default. docs/deploy.md's table of
+settings is generated from the registry (``manage.py settings_table``).
+
+This module needs no configured Django: gunicorn's config file and the console script use it
+before (or without) Django settings.
 """
 
 from __future__ import annotations
@@ -10,7 +16,11 @@ import ipaddress
 import os
 import secrets
 import stat
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -31,70 +41,174 @@ _KEY_HINT = "generate one with: python3 -c 'import secrets; print(secrets.token_
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: how to read it and how to document it."""
+
+    name: str
+    kind: str  # one of PARSERS
+    default: Any
+    doc: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    # The default as the settings table shows it, when the value depends on the machine.
+    shown_default: str | None = None
+
+    def read(self) -> Any:
+        """The variable's value from the environment, parsed and checked."""
+        raw = os.environ.get(self.name)
+        if raw is None:
+            return self.default
+        return PARSERS[self.kind](self, raw)
+
+    def check_bounds(self, value: float) -> None:
+        if self.minimum is not None and value < self.minimum:
+            raise ImproperlyConfigured(f"{self.name}={value} must be at least {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise ImproperlyConfigured(f"{self.name}={value} must be at most {self.maximum}")
 
 
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
+def _text(setting: Setting, raw: str) -> str:
+    return raw
+
+
+def _boolean(setting: Setting, raw: str) -> bool:
     value = raw.strip().lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false, 1/0, yes/no)")
+    raise ImproperlyConfigured(
+        f"{setting.name}={raw!r} is not a boolean (use true/false, 1/0, yes/no)"
+    )
 
 
-def env_int(
-    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
-) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+def _integer(setting: Setting, raw: str) -> int:
+    if raw.strip() == "":
+        return setting.default
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
-    if maximum is not None and value > maximum:
-        raise ImproperlyConfigured(f"{name}={value} must be at most {maximum}")
+        raise ImproperlyConfigured(f"{setting.name}={raw!r} is not an integer") from None
+    setting.check_bounds(value)
     return value
 
 
-def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+def _number(setting: Setting, raw: str) -> float:
+    if raw.strip() == "":
+        return setting.default
     try:
         value = float(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+        raise ImproperlyConfigured(f"{setting.name}={raw!r} is not a number") from None
+    setting.check_bounds(value)
     return value
 
 
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
+def _list(setting: Setting, raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = os.environ.get(name, default)
-    if value not in choices:
-        raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(choices)}")
+def _choice(setting: Setting, raw: str) -> str:
+    value = raw.strip() or setting.default
+    if value not in setting.choices:
+        raise ImproperlyConfigured(
+            f"{setting.name}={raw!r} must be one of {', '.join(setting.choices)}"
+        )
     return value
 
 
-def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+def _time_zone(setting: Setting, raw: str) -> str:
+    value = raw.strip() or setting.default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{setting.name}={raw!r} is not a time zone name (e.g. UTC, Europe/Paris)"
+        ) from None
+    return value
+
+
+PARSERS: dict[str, Callable[[Setting, str], Any]] = {
+    "text": _text,
+    "boolean": _boolean,
+    "integer": _integer,
+    "number": _number,
+    "list": _list,
+    "choice": _choice,
+    "time zone": _time_zone,
+}
+
+# Every declared setting by name, in declaration order.
+REGISTRY: dict[str, Setting] = {}
+
+
+def declare(setting: Setting) -> Setting:
+    """Add ``setting`` to the registry; one name declared two different ways is a bug."""
+    if setting.kind not in PARSERS:
+        raise ValueError(f"{setting.name}: unknown kind {setting.kind!r}")
+    if setting.kind == "choice" and setting.default not in setting.choices:
+        raise ValueError(f"{setting.name}: default {setting.default!r} is not a choice")
+    known = REGISTRY.get(setting.name)
+    if known is not None and (known.kind, known.doc) != (setting.kind, setting.doc):
+        raise ValueError(f"{setting.name} is declared twice with different types or docs")
+    REGISTRY[setting.name] = setting
+    return setting
+
+
+def env_str(
+    name: str, default: str = "", *, doc: str = "", shown_default: str | None = None
+) -> str:
+    return declare(Setting(name, "text", default, doc, shown_default=shown_default)).read()
+
+
+def env_bool(name: str, default: bool, *, doc: str = "") -> bool:
+    return declare(Setting(name, "boolean", default, doc)).read()
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    doc: str = "",
+    shown_default: str | None = None,
+) -> int:
+    setting = Setting(name, "integer", default, doc, minimum, maximum, shown_default=shown_default)
+    return declare(setting).read()
+
+
+def env_float(
+    name: str,
+    default: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    doc: str = "",
+) -> float:
+    return declare(Setting(name, "number", default, doc, minimum, maximum)).read()
+
+
+def env_list(name: str, default: list[str], *, doc: str = "") -> list[str]:
+    return declare(Setting(name, "list", default, doc)).read()
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...], *, doc: str = "") -> str:
+    return declare(Setting(name, "choice", default, doc, choices=tuple(choices))).read()
+
+
+def env_time_zone(name: str, default: str, *, doc: str = "") -> str:
+    return declare(Setting(name, "time zone", default, doc)).read()
+
+
+def env_networks(
+    name: str, *, doc: str = ""
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """A comma-separated list of IP addresses or CIDR networks (``10.0.0.0/8, ::1``)."""
     networks = []
-    for item in env_list(name, []):
+    for item in env_list(name, [], doc=doc):
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
@@ -123,7 +237,16 @@ def persistent_secret_key(data_dir: Path) -> str:
     Generating it once (instead of a hard-coded default) keeps sessions and signed
     unsubscribe links valid across restarts of a local install without sharing a key.
     """
-    from_env = os.environ.get("SECRET_KEY")
+    setting = declare(
+        Setting(
+            "SECRET_KEY",
+            "text",
+            "",
+            "signing key (≥ 32 characters); set it explicitly when several machines serve",
+            shown_default="generated once into `$DAILYPAPERS_DATA_DIR/secret_key`",
+        )
+    )
+    from_env = os.environ.get(setting.name)
     if from_env is not None:
         check_secret_key(from_env)
         return from_env

@@ -41,7 +41,3 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
         return None
     version = match.group("version")
     return ArxivId(match.group("id"), int(version) if version else None)
-
-
-def is_new_style(arxiv_id: str) -> bool:
-    return re.fullmatch(NEW_ID, arxiv_id) is not None

@@ -77,15 +77,6 @@ class Period:
             return f"Week {self.slug[-2:]} of {self.slug[:4]} ({span})"
         return self.start.strftime("%B %Y")
 
-    def shifted(self, steps: int) -> Period:
-        """The period ``steps`` periods later (negative: earlier)."""
-        if self.kind == "day":
-            return day(self.start + dt.timedelta(days=steps))
-        if self.kind == "week":
-            return week_of(self.start + dt.timedelta(weeks=steps))
-        month_index = self.start.year * 12 + self.start.month - 1 + steps
-        return month_of(dt.date(month_index // 12, month_index % 12 + 1, 1))
-
     def contains(self, date: dt.date) -> bool:
         return self.start <= date <= self.end
 

@@ -337,7 +337,7 @@ def _ensure_authors(names: list[str]) -> dict[str, int]:
 
 def _author_ids(slugs: list[str]) -> dict[str, int]:
     """Ids of the authors with these slugs (plain SQL: the ORM's per-value preparation of
-    thousands of IN parameters per batch was a large share of import time)."""
+    thousands of IN parameters per batch is a large share of import time)."""
     quote = connection.ops.quote_name
     table = quote(Author._meta.db_table)
     found: dict[str, int] = {}

@@ -72,7 +72,7 @@ def build(index: tantivy.Index, docs: Iterable[KeywordDoc]) -> int:
     One indexing thread with room for the whole corpus: two threads write ~1.8x faster but
     leave six segments at 1M papers, and a query then reads each word's postings and keeps a
     top-k threshold per segment. One segment: keyword p50 ~12 % lower at 1M, same scores
-    (search/README.md, fourth session).
+    (search/README.md).
     """
     return write(index, docs, heap=BUILD_HEAP, replace=False)
 
@@ -179,7 +179,7 @@ def search(
     with any word otherwise; ``"any"`` always ranks all papers with any word. Intersecting
     the words' postings is much cheaper than a disjunction of common words (p50 3.3 against
     5.6 ms at 1M papers); the scores are the same BM25 sums, but a paper with some of the
-    words can no longer outrank one with all of them (~13 % of the top 20 differ at 1M:
+    words cannot outrank one with all of them (~13 % of the top 20 differ at 1M:
     bench/keyword_strategies.py). Below a few thousand papers the two rarely differ.
     """
     if limit <= 0:

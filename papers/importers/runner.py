@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from tqdm import tqdm
 
 from papers.importers.records import InputFailure, PaperRecord, Rejected
-from papers.importers.sources import Item, slowed
+from papers.importers.sources import Item
 from papers.services import DEFAULT_BATCH_SIZE, ImportStats, upsert_papers
 
 MAX_MESSAGES = 200
@@ -50,7 +50,7 @@ def run_import(
     bar = tqdm(desc=label, unit=" records", file=stream, disable=not progress, mininterval=0.5)
     report = Reporter(bar, stream)
     try:
-        records = _records(slowed(items), stats, report, bar)
+        records = _records(items, stats, report, bar)
         upsert_papers(records, batch_size=batch_size, stats=stats, on_reject=report)
     finally:
         bar.close()

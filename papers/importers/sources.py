@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
-import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TypeVar
@@ -15,9 +13,6 @@ from papers.importers.records import InputFailure, PaperRecord, RecordError, Rej
 
 Item = PaperRecord | Rejected | InputFailure
 T = TypeVar("T")
-
-# Test hook: seconds to sleep before each record, so a test can kill an import mid-run.
-SLOWDOWN_ENV = "DAILYPAPERS_IMPORT_TEST_DELAY"
 
 
 def expand_paths(
@@ -55,15 +50,6 @@ def guarded(parse: Callable[[], T], origin: str) -> T | Rejected:
 def read_errors() -> tuple[type[BaseException], ...]:
     """Errors that make an input file unusable (as opposed to one bad record)."""
     return (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile)
-
-
-def slowed(items: Iterable[T]) -> Iterator[T]:
-    """``items``, optionally slowed down by the test hook environment variable."""
-    delay = float(os.environ.get(SLOWDOWN_ENV) or 0)
-    for item in items:
-        if delay:
-            time.sleep(delay)
-        yield item
 
 
 @contextlib.contextmanager

@@ -24,16 +24,6 @@ def period_url(period: Period) -> str:
     return reverse(_ROUTES[period.kind], args=[period.slug])
 
 
-@register.filter
-def short_label(period: Period) -> str:
-    """A compact label for ← → links: 'Jan 6', 'Week 02', 'Jan 2025'."""
-    if period.kind == "day":
-        return f"{period.start:%b %-d}"
-    if period.kind == "week":
-        return f"Week {period.slug[-2:]}"
-    return f"{period.start:%b %Y}"
-
-
 @register.simple_tag
 def card_authors(paper: Paper, limit: int = CARD_AUTHORS) -> dict[str, Any]:
     """The first ``limit`` authorships and how many there are in all.
@@ -67,13 +57,6 @@ def host(url: str) -> str:
     """'https://www.example.org/x' → 'example.org' for link labels."""
     netloc = str(url).split("://", 1)[-1].split("/", 1)[0]
     return netloc.removeprefix("www.")
-
-
-@register.filter
-def repo_name(url: str) -> str:
-    """'https://github.com/owner/repo' → 'owner/repo'."""
-    parts = str(url).rstrip("/").split("/")
-    return "/".join(parts[-2:]) if len(parts) >= 2 else str(url)
 
 
 # Inline SVG icons (no icon font, no network); drawn with currentColor so they follow the theme.

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 
 from community.ratelimit import client_ip
-from dailypapers.env import env_networks
+from dailypapers.env import REGISTRY, env_networks
 
 pytestmark = pytest.mark.django_db
 
@@ -72,12 +72,13 @@ def test_clients_behind_the_proxy_have_their_own_rate_limit(settings, frozen):
 
 
 def test_trusted_proxies_setting_is_parsed_and_checked(monkeypatch):
+    doc = REGISTRY["TRUSTED_PROXIES"].doc  # the declaration in settings.py
     monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1 ,::1")
-    assert [str(n) for n in env_networks("TRUSTED_PROXIES")] == [
+    assert [str(n) for n in env_networks("TRUSTED_PROXIES", doc=doc)] == [
         "10.0.0.0/8",
         "127.0.0.1/32",
         "::1/128",
     ]
     monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")
     with pytest.raises(ImproperlyConfigured, match=r"TRUSTED_PROXIES: 'proxy\.local'"):
-        env_networks("TRUSTED_PROXIES")
+        env_networks("TRUSTED_PROXIES", doc=doc)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -133,7 +136,9 @@ def test_submit_rate_limit(owner_client, tight_limits, arxiv):
     )
 
 
-def test_rate_limits_can_be_switched_off(owner_client, paper, tight_limits, settings):
-    settings.RATE_LIMIT_ENABLED = False
+def test_rate_limits_follow_the_settings(owner_client, paper, tight_limits, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": (5, 60)}
     url = reverse("community:upvote", args=[paper.arxiv_id])
-    assert all(owner_client.post(url).status_code == 302 for _ in range(5))
+    with time_machine.travel(dt.datetime(2026, 3, 2, 12, 0, 10, tzinfo=dt.UTC), tick=False):
+        statuses = [owner_client.post(url).status_code for _ in range(6)]
+    assert statuses == [302] * 5 + [429]

@@ -1,8 +1,8 @@
 """Crash safety: ``kill -9`` an import mid-run, then check nothing half-written remains and
 that a re-run completes it.
 
-The import runs in a real subprocess on its own SQLite file, slowed down by the
-``DAILYPAPERS_IMPORT_TEST_DELAY`` hook so the kill lands between and during batches.
+The import runs in a real subprocess on its own SQLite file, with every record parsed slowly
+(``slow_manage.py``) so the kill lands between and during batches.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+SLOW_MANAGE = Path(__file__).with_name("slow_manage.py")
 PAPERS, AUTHORS_EACH, BATCH = 80, 4, 5
 
 
@@ -28,15 +29,16 @@ def write_input(path: Path) -> None:
             out.write(json.dumps(line) + "\n")
 
 
-def manage(data_dir: Path, *args: str, delay: str = "0") -> subprocess.Popen[str]:
+def manage(data_dir: Path, *args: str, delay: float = 0) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env |= {
         "DAILYPAPERS_DATA_DIR": str(data_dir),
         "SEARCH_INDEX_DIR": str(data_dir / "index"),
         "TASKS_BACKEND": "dummy",
-        "DAILYPAPERS_IMPORT_TEST_DELAY": delay,
     }
     command = [sys.executable, "manage.py", *args]
+    if delay:
+        command = [sys.executable, str(SLOW_MANAGE), str(delay), *args]
     return subprocess.Popen(
         command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -69,7 +71,7 @@ def test_kill_9_mid_import_loses_only_the_batch_in_flight(tmp_path: Path):
     assert migrate.wait(timeout=180) == 0, migrate.communicate()
 
     args = ("import_jsonl", str(source), "--batch-size", str(BATCH), "--no-progress")
-    importer = manage(tmp_path, *args, delay="0.03")
+    importer = manage(tmp_path, *args, delay=0.03)
     wait_for_papers(importer, db, 3 * BATCH)
     importer.send_signal(signal.SIGKILL)
     importer.wait(timeout=30)
