@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "community",
     "digests",
     "api",
+    "sources",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,8 @@ RATE_LIMITS = {
     "submit": (env_int("RATE_LIMIT_SUBMIT_PER_HOUR", 10, minimum=1), 3600),
     "vote": (env_int("RATE_LIMIT_VOTE_PER_MINUTE", 60, minimum=1), 60),
     "comment": (env_int("RATE_LIMIT_COMMENT_PER_MINUTE", 5, minimum=1), 60),
+    # Pages of arXiv papers we do not have yet, fetched on demand (sources/README.md).
+    "arxiv_fetch": (env_int("RATE_LIMIT_ARXIV_FETCH_PER_HOUR", 30, minimum=1), 3600),
 }
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 5000, minimum=100)
 SUBMIT_RETRY_MAX_ATTEMPTS = env_int("SUBMIT_RETRY_MAX_ATTEMPTS", 8, minimum=1)
@@ -297,3 +300,41 @@ DIGEST_SEND_WORKERS = env_int("DIGEST_SEND_WORKERS", 4, minimum=1)  # parallel S
 # Any queue name may be used, so operators can run dedicated workers per queue
 # (e.g. `manage.py worker --queue-name imports`).
 TASKS["default"]["QUEUES"] = []
+
+# Live sources (sources/README.md). Every source is off by default, so a laptop demo never
+# touches the network; `manage.py follow` (or `dailypapers serve`) runs the enabled ones.
+FOLLOW_ARXIV_CATEGORIES = env_list("FOLLOW_ARXIV_CATEGORIES", [])  # e.g. cs.CL,cs.LG
+ARXIV_OAI_URL = env_str("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
+FOLLOW_ARXIV_BACKFILL_DAYS = env_int("FOLLOW_ARXIV_BACKFILL_DAYS", 3, minimum=0, maximum=90)
+FOLLOW_ARXIV_INTERVAL_MINUTES = env_int(
+    "FOLLOW_ARXIV_INTERVAL_MINUTES", 60, minimum=1, maximum=7 * 1440
+)
+FOLLOW_HF = env_bool("FOLLOW_HF", False)
+HF_API_URL = env_str("HF_API_URL", "https://huggingface.co").rstrip("/")
+FOLLOW_HF_BACKFILL_DAYS = env_int("FOLLOW_HF_BACKFILL_DAYS", 7, minimum=0, maximum=365)
+FOLLOW_HF_REREAD_DAYS = env_int("FOLLOW_HF_REREAD_DAYS", 3, minimum=0, maximum=30)
+FOLLOW_HF_INTERVAL_MINUTES = env_int("FOLLOW_HF_INTERVAL_MINUTES", 60, minimum=1, maximum=7 * 1440)
+FOLLOW_GITHUB = env_bool("FOLLOW_GITHUB", False)
+GITHUB_TOKEN = env_str("GITHUB_TOKEN", "")
+GITHUB_API_URL = env_str("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+FOLLOW_GITHUB_RECENT_DAYS = env_int("FOLLOW_GITHUB_RECENT_DAYS", 14, minimum=1, maximum=365)
+# Requests per run; 0 = automatic: 50 without a token (GitHub allows 60 an hour), 1000 with.
+FOLLOW_GITHUB_MAX_REQUESTS = env_int("FOLLOW_GITHUB_MAX_REQUESTS", 0, minimum=0, maximum=5000)
+FOLLOW_GITHUB_INTERVAL_MINUTES = env_int(
+    "FOLLOW_GITHUB_INTERVAL_MINUTES", 360, minimum=60, maximum=7 * 1440
+)
+# Seconds between two requests to Hugging Face or GitHub (arXiv uses ARXIV_REQUEST_DELAY).
+FOLLOW_REQUEST_DELAY = env_float("FOLLOW_REQUEST_DELAY", 1.0, minimum=0.0, maximum=60.0)
+FOLLOW_HTTP_RETRIES = env_int("FOLLOW_HTTP_RETRIES", 4, minimum=0, maximum=10)
+FOLLOW_HTTP_BACKOFF = env_float("FOLLOW_HTTP_BACKOFF", 5.0, minimum=0.0, maximum=600.0)
+FOLLOW_MAX_RETRY_AFTER = env_float("FOLLOW_MAX_RETRY_AFTER", 600.0, minimum=0.0, maximum=3600.0)
+FOLLOW_RETRY_MINUTES = env_int("FOLLOW_RETRY_MINUTES", 15, minimum=1, maximum=1440)
+FOLLOW_LEASE_SECONDS = env_int("FOLLOW_LEASE_SECONDS", 600, minimum=30, maximum=86400)
+# /healthz reports an enabled source "stale" when it has not succeeded for this long.
+FOLLOW_STALE_HOURS = env_float("FOLLOW_STALE_HOURS", 26.0, minimum=1.0, maximum=24.0 * 30)
+# On-demand look-ups of papers we lack (/papers/<id>): one try, this timeout, then "unreachable";
+# a "not on arXiv" answer is remembered this long before arXiv is asked again.
+ARXIV_ON_DEMAND_TIMEOUT = env_float("ARXIV_ON_DEMAND_TIMEOUT", 10.0, minimum=1.0, maximum=60.0)
+ARXIV_ON_DEMAND_RETRY_MINUTES = env_int(
+    "ARXIV_ON_DEMAND_RETRY_MINUTES", 60, minimum=1, maximum=7 * 1440
+)
