@@ -118,7 +118,11 @@ def _store_page(
 
 
 def _followed(item: PaperRecord | Rejected, categories: set[str]) -> bool:
-    return isinstance(item, Rejected) or bool(set(item.categories or []) & categories)
+    """Records in a followed category, and rejects worth reporting (deleted records are
+    not: they are flagged as withdrawn)."""
+    if isinstance(item, Rejected):
+        return item.field != "header"
+    return bool(set(item.categories or []) & categories)
 
 
 def _listing(

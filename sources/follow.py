@@ -67,6 +67,23 @@ def runner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def dead_local_owner(name: str) -> str:
+    """The lease holder of ``name`` when it is a process of this host that is gone (killed,
+    crashed): its lease need not run out before a restarted runner continues."""
+    owner = SourceState.objects.filter(name=name).values_list("lease_owner", flat=True).first()
+    host, _, rest = (owner or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return ""
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return owner or ""
+    except PermissionError:
+        return ""
+    return ""
+
+
 @dataclass
 class Outcome:
     name: str
@@ -95,7 +112,7 @@ def run_source(
 ) -> Outcome:
     """One run of ``name`` now (whether due or not), under its lease."""
     owner = owner or runner_id()
-    if not claim_lease(name, owner):
+    if not claim_lease(name, owner, dead_owner=dead_local_owner(name)):
         return Outcome(name, "busy")
     state = ensure_state(name)
     run = Run(name, owner, dict(state.cursor), progress=progress, stream=stream or sys.stderr)

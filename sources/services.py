@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from papers.models import Paper
 from sources.models import ArxivListing, GithubRepo, OnDemandFetch, SourceState
+from sources.queries import fetch_due
 
 
 class LeaseLost(Exception):
@@ -32,14 +33,19 @@ def ensure_state(name: str) -> SourceState:
     return state
 
 
-def claim_lease(name: str, owner: str, now: dt.datetime | None = None) -> bool:
-    """Take the source for ``owner`` unless another runner holds an unexpired lease.
+def claim_lease(
+    name: str, owner: str, now: dt.datetime | None = None, dead_owner: str = ""
+) -> bool:
+    """Take the source for ``owner`` unless another runner holds an unexpired lease
+    (``dead_owner``: a holder known to be dead, whose lease may be taken at once).
 
     One conditional UPDATE: of two runners racing, the database lets exactly one match.
     """
     now = now or timezone.now()
     ensure_state(name)
     free = Q(lease_owner="") | Q(lease_expires_at__lt=now) | Q(lease_owner=owner)
+    if dead_owner:
+        free |= Q(lease_owner=dead_owner)
     claimed = SourceState.objects.filter(free, name=name).update(
         lease_owner=owner, lease_expires_at=_lease_until(now), last_started_at=now
     )
@@ -149,22 +155,13 @@ def start_fetch(arxiv_id: str, now: dt.datetime | None = None) -> tuple[OnDemand
     )
     if created:
         return fetch, True
-    if fetch.status == OnDemandFetch.Status.PENDING or not _retry_due(fetch, now):
+    if not fetch_due(fetch, now):
         return fetch, False
     updated = OnDemandFetch.objects.filter(pk=fetch.pk, status=fetch.status).update(
         status=OnDemandFetch.Status.PENDING, message="", requested_at=now, finished_at=None
     )
     fetch.refresh_from_db()
     return fetch, updated == 1
-
-
-def _retry_due(fetch: OnDemandFetch, now: dt.datetime) -> bool:
-    if fetch.status == OnDemandFetch.Status.DONE:
-        return True  # the paper was deleted since: fetch again
-    if fetch.status == OnDemandFetch.Status.UNAVAILABLE:
-        return True  # arXiv was down: every visit may try again (rate-limited per client)
-    wait = dt.timedelta(minutes=settings.ARXIV_ON_DEMAND_RETRY_MINUTES)
-    return fetch.finished_at is None or fetch.finished_at + wait <= now
 
 
 def finish_fetch(arxiv_id: str, status: str, message: str = "") -> None:

@@ -157,8 +157,7 @@ def _oai_response(root: ET.Element, origin: str) -> Feed:
         where = f"{origin} record {index}"
         header = record.find(f"{OAI}header")
         if header is not None and header.get("status") == "deleted":
-            feed.deleted.append(_oai_header_id(header))
-            continue
+            feed.deleted.append(_oai_header_id(header))  # and rejected below, as for files
         item = guarded(lambda r=record, w=where: oai_record(r, w), where)
         feed.items.append(item)
         if isinstance(item, PaperRecord) and header is not None:
