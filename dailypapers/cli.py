@@ -483,7 +483,10 @@ def _add_local_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     digest.set_defaults(func=digest_command)
 
     follow = sub.add_parser(
-        "follow", parents=[common], help="fetch new papers from the enabled live sources"
+        "follow",
+        parents=[common],
+        help="fetch new papers from the enabled live sources",
+        add_help=False,
     )
     follow.add_argument("args", **rest)
     follow.set_defaults(func=follow_command)
@@ -517,12 +520,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-PASSTHROUGH = ("backup", "restore")
+PASSTHROUGH = ("backup", "restore", "follow")
 
 
 def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """Like ``parser.parse_args``, but everything after ``backup``/``restore`` goes to the
-    underlying command untouched (argparse would claim ``--help`` and the like)."""
+    """Like ``parser.parse_args``, but everything after ``backup``, ``restore`` or ``follow``
+    goes to the underlying command untouched (argparse would claim ``--help`` and the like)."""
     for index, token in enumerate(argv):
         if token in PASSTHROUGH:
             args = parser.parse_args(argv[: index + 1])
