@@ -325,6 +325,7 @@ FOLLOW_GITHUB_INTERVAL_MINUTES = env_int(
 )
 # Seconds between two requests to Hugging Face or GitHub (arXiv uses ARXIV_REQUEST_DELAY).
 FOLLOW_REQUEST_DELAY = env_float("FOLLOW_REQUEST_DELAY", 1.0, minimum=0.0, maximum=60.0)
+FOLLOW_HTTP_TIMEOUT = env_float("FOLLOW_HTTP_TIMEOUT", 30.0, minimum=1.0, maximum=300.0)
 FOLLOW_HTTP_RETRIES = env_int("FOLLOW_HTTP_RETRIES", 4, minimum=0, maximum=10)
 FOLLOW_HTTP_BACKOFF = env_float("FOLLOW_HTTP_BACKOFF", 5.0, minimum=0.0, maximum=600.0)
 FOLLOW_MAX_RETRY_AFTER = env_float("FOLLOW_MAX_RETRY_AFTER", 600.0, minimum=0.0, maximum=3600.0)

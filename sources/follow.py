@@ -24,6 +24,7 @@ from django.utils import timezone
 from sources import arxiv, github, hf
 from sources.http import UpstreamError
 from sources.models import SourceState
+from sources.queries import source_enabled
 from sources.run import Run
 from sources.services import (
     LeaseLost,
@@ -41,16 +42,8 @@ FETCHERS: dict[str, Callable[[Run], None]] = {
 }
 
 
-def enabled(name: str) -> bool:
-    return {
-        "arxiv": bool(settings.FOLLOW_ARXIV_CATEGORIES),
-        "hf": settings.FOLLOW_HF,
-        "github": settings.FOLLOW_GITHUB,
-    }[name]
-
-
 def enabled_sources() -> list[str]:
-    return [name for name in FETCHERS if enabled(name)]
+    return [name for name in FETCHERS if source_enabled(name)]
 
 
 def interval(name: str) -> dt.timedelta:

@@ -55,7 +55,11 @@ def follow(run: Run) -> None:
     if settings.GITHUB_TOKEN:
         headers["Authorization"] = f"Bearer {settings.GITHUB_TOKEN}"
     http = PoliteClient.for_source(
-        "GitHub", settings.FOLLOW_REQUEST_DELAY, headers=headers, on_retry=run.say
+        "GitHub",
+        settings.FOLLOW_REQUEST_DELAY,
+        timeout=settings.FOLLOW_HTTP_TIMEOUT,
+        headers=headers,
+        on_retry=run.say,
     )
     urls = repos_to_check(request_budget())
     run.set_total(len(urls))
@@ -90,7 +94,7 @@ def _check(run: Run, http: PoliteClient, url: str, etag: str) -> bool:
         if stars is not None:
             run.stats.updated += set_github_stars({url: stars})
 
-    run.commit([], run.cursor, also=also)
+    run.commit([], run.cursor, also=also, done=1)
     return True
 
 

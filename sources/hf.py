@@ -35,7 +35,12 @@ def days_to_read(cursor: dict[str, Any], today: dt.date) -> list[dt.date]:
 
 
 def follow(run: Run) -> None:
-    http = PoliteClient.for_source("Hugging Face", settings.FOLLOW_REQUEST_DELAY, on_retry=run.say)
+    http = PoliteClient.for_source(
+        "Hugging Face",
+        settings.FOLLOW_REQUEST_DELAY,
+        timeout=settings.FOLLOW_HTTP_TIMEOUT,
+        on_retry=run.say,
+    )
     days = days_to_read(run.cursor, timezone.now().date())
     run.set_total(None)
     for day in days:

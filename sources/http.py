@@ -40,6 +40,7 @@ class PoliteClient:
 
     @classmethod
     def for_source(cls, name: str, delay: float, **overrides: Any) -> PoliteClient:
+        """A client with the ``FOLLOW_HTTP_*`` settings (arXiv's timeout unless overridden)."""
         values: dict[str, Any] = {
             "name": name,
             "delay": delay,

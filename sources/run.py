@@ -47,8 +47,10 @@ class Run:
         items: list[PaperRecord | Rejected],
         cursor: dict[str, Any],
         also: Callable[[], Any] | None = None,
+        done: int | None = None,
     ) -> None:
-        """Store ``items`` (and run ``also``) with the new ``cursor``, all or nothing."""
+        """Store ``items`` (and run ``also``) with the new ``cursor``, all or nothing;
+        the progress bar advances by ``done`` (default: the number of items)."""
         records = [item for item in items if isinstance(item, PaperRecord)]
         for item in items:
             if isinstance(item, Rejected):
@@ -68,7 +70,7 @@ class Run:
             raise
         self.cursor = cursor
         if self.bar is not None:
-            self.bar.update(len(items))
+            self.bar.update(len(items) if done is None else done)
 
     def set_total(self, total: int | None) -> None:
         if self.bar is not None and total:

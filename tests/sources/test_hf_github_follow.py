@@ -123,3 +123,16 @@ def test_github_stops_when_the_hourly_budget_is_spent(upstream, settings):
     assert outcome.status == "ok"
     assert any("budget is spent" in m for m in outcome.messages)
     assert len([r for r in upstream.requests if "github" in r[0]]) == 1
+
+
+@time_machine.travel("2026-08-21 15:00:00+00:00", tick=False)
+def test_github_sends_the_token_when_one_is_set(upstream, settings):
+    settings.FOLLOW_HF_BACKFILL_DAYS = 0
+    settings.GITHUB_TOKEN = "ghp_secret"
+    upstream.hf_days = {"2026-08-21": hf_fixture("2026-08-21")}
+    run_source("hf")
+    upstream.github = {"google-research/envharness": {"stargazers_count": 5}}
+    assert run_source("github").status == "ok"
+    sent = [h for path, _, h in upstream.requests if "github" in path]
+    assert sent and all(h.get("Authorization") == "Bearer ghp_secret" for h in sent)
+    assert all("dailypapers" in h.get("User-Agent", "") for h in sent)

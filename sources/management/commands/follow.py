@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.follow import FETCHERS, enabled, enabled_sources, follow_loop, run_due, run_source
+from sources.follow import FETCHERS, enabled_sources, follow_loop, run_due, run_source
+from sources.queries import source_enabled
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = options["source"]
-        if source and not enabled(source):
+        if source and not source_enabled(source):
             raise CommandError(f"the {source} source is not enabled ({_how_to_enable(source)})")
         if not source and not enabled_sources():
             raise CommandError(
