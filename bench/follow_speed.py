@@ -17,11 +17,13 @@ import argparse
 import datetime as dt
 import gzip
 import json
-import os
 import sys
 import tempfile
 import time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+from import_speed import setup_django  # bench/ is on sys.path when a script runs
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -29,25 +31,6 @@ HF_DAYS = SHARED / "hf_daily_papers" / "days"
 ARXIV_JSONL = SHARED / "arxiv" / "arxiv_cs_2025-03_2026-08.jsonl.gz"
 PAGE = 1000  # records per arXiv OAI-PMH ListRecords page (assumption, see the README)
 RECORDS_PER_DAY = 1100  # set "cs": ~700 new + ~400 replaced/cross-listed records a weekday
-
-
-def setup_django(data_dir: Path) -> None:
-    os.environ["DAILYPAPERS_DATA_DIR"] = str(data_dir)
-    os.environ["SEARCH_INDEX_DIR"] = str(data_dir / "index")
-    os.environ["TASKS_BACKEND"] = "dummy"
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dailypapers.settings")
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from papers.signals import papers_changed
-
-    call_command("migrate", verbosity=0)
-    papers_changed.receivers.clear()  # the figure is the sources' own, not search indexing
-    papers_changed.sender_receivers_cache.clear()
 
 
 def arxiv_records(count: int) -> list:
@@ -83,10 +66,21 @@ def clear() -> None:
     SourceState.objects.all().delete()
 
 
+def timed_run(name: str, server: ThreadingHTTPServer) -> tuple[float, int]:
+    """Seconds and papers stored by one run of source ``name`` against the fake upstream."""
+    from sources.follow import run_source
+
+    started = time.perf_counter()
+    outcome = run_source(name)
+    seconds = time.perf_counter() - started
+    server.shutdown()
+    assert outcome.status == "ok", outcome.error
+    return seconds, outcome.added + outcome.updated + outcome.unchanged
+
+
 def bench_arxiv(count: int) -> float:
     from django.conf import settings
 
-    from sources.follow import run_source
     from tests.sources.upstream import FakeUpstream, serve
 
     fake = FakeUpstream(oai_records=arxiv_records(count), oai_page_size=PAGE)
@@ -96,12 +90,7 @@ def bench_arxiv(count: int) -> float:
     settings.FOLLOW_ARXIV_CATEGORIES = sorted(
         {c for r in fake.oai_records for c in r.categories.split() if c.startswith("cs.")}
     )
-    started = time.perf_counter()
-    outcome = run_source("arxiv")
-    seconds = time.perf_counter() - started
-    server.shutdown()
-    assert outcome.status == "ok", outcome.error
-    stored = outcome.added + outcome.updated + outcome.unchanged
+    seconds, stored = timed_run("arxiv", server)
     pages = len(fake.oai_requests())
     rate = stored / seconds
     print(f"arXiv  {stored:>7} papers {pages:>4} pages {seconds:7.1f} s {rate:8.0f} papers/s")
@@ -112,7 +101,6 @@ def bench_arxiv(count: int) -> float:
 def bench_hf() -> None:
     from django.conf import settings
 
-    from sources.follow import run_source
     from tests.sources.upstream import FakeUpstream, serve
 
     if not HF_DAYS.is_dir():
@@ -124,12 +112,7 @@ def bench_hf() -> None:
     settings.HF_API_URL = base
     first = dt.date.fromisoformat(min(days))
     settings.FOLLOW_HF_BACKFILL_DAYS = (dt.date.today() - first).days
-    started = time.perf_counter()
-    outcome = run_source("hf")
-    seconds = time.perf_counter() - started
-    server.shutdown()
-    assert outcome.status == "ok", outcome.error
-    stored = outcome.added + outcome.updated + outcome.unchanged
+    seconds, stored = timed_run("hf", server)
     requests = len([r for r in fake.requests if r[0] == "/api/daily_papers"])
     rate = stored / seconds
     print(f"HF     {stored:>7} items  {requests:>4} days  {seconds:7.1f} s {rate:8.0f} papers/s")
@@ -153,7 +136,7 @@ def main() -> int:
     parser.add_argument("--arxiv", type=int, default=20_000, help="arXiv records to serve")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        setup_django(Path(tmp))
+        setup_django(Path(tmp), with_search=False)  # the figure is the sources' own
         from django.conf import settings
 
         settings.ARXIV_REQUEST_DELAY = settings.FOLLOW_REQUEST_DELAY = 0

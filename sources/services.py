@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from papers.models import Paper
@@ -68,43 +68,26 @@ def release_lease(name: str, owner: str) -> None:
 
 
 def record_success(name: str, added: int, updated: int, next_run: dt.datetime) -> None:
-    now = timezone.now()
-    state = ensure_state(name)
-    state.last_success_at = now
-    state.last_added, state.last_updated = added, updated
-    state.total_added += added
-    state.total_updated += updated
-    state.next_run_at = next_run
-    state.save(
-        update_fields=[
-            "last_success_at",
-            "last_added",
-            "last_updated",
-            "total_added",
-            "total_updated",
-            "next_run_at",
-        ]
-    )
+    _record_run(name, added, updated, next_run, last_success_at=timezone.now())
 
 
 def record_failure(name: str, error: str, added: int, updated: int, next_run: dt.datetime) -> None:
     """Keep the error and its time; what was committed before it still counts."""
-    state = ensure_state(name)
-    state.last_error, state.last_error_at = error[:2000], timezone.now()
-    state.last_added, state.last_updated = added, updated
-    state.total_added += added
-    state.total_updated += updated
-    state.next_run_at = next_run
-    state.save(
-        update_fields=[
-            "last_error",
-            "last_error_at",
-            "last_added",
-            "last_updated",
-            "total_added",
-            "total_updated",
-            "next_run_at",
-        ]
+    _record_run(
+        name, added, updated, next_run, last_error=error[:2000], last_error_at=timezone.now()
+    )
+
+
+def _record_run(name: str, added: int, updated: int, next_run: dt.datetime, **outcome: Any) -> None:
+    """A run's counts (the totals grow in SQL, safe against a concurrent writer) and outcome."""
+    ensure_state(name)
+    SourceState.objects.filter(name=name).update(
+        last_added=added,
+        last_updated=updated,
+        total_added=F("total_added") + added,
+        total_updated=F("total_updated") + updated,
+        next_run_at=next_run,
+        **outcome,
     )
 
 

@@ -88,11 +88,16 @@ def test_after_a_fault_the_next_run_completes_without_loss_or_duplicates(
     assert SourceState.objects.get(name="hf").total_added == 12
 
 
-@time_machine.travel("2026-08-21 15:00:00+00:00", tick=False)
-def test_github_stars_use_etags_and_304(upstream, settings):
+def papers_of_one_day(upstream: FakeUpstream, settings) -> None:
+    """The HF feed of 2026-08-21 (four papers, with GitHub repositories) is stored."""
     settings.FOLLOW_HF_BACKFILL_DAYS = 0
     upstream.hf_days = {"2026-08-21": hf_fixture("2026-08-21")}
-    run_source("hf")
+    assert run_source("hf").status == "ok"
+
+
+@time_machine.travel("2026-08-21 15:00:00+00:00", tick=False)
+def test_github_stars_use_etags_and_304(upstream, settings):
+    papers_of_one_day(upstream, settings)
     upstream.github = {
         "google-research/envharness": {"stargazers_count": 1234},
         "stokou/facet-terminal": {"stargazers_count": 7},
@@ -115,9 +120,7 @@ def test_github_stars_use_etags_and_304(upstream, settings):
 
 @time_machine.travel("2026-08-21 15:00:00+00:00", tick=False)
 def test_github_stops_when_the_hourly_budget_is_spent(upstream, settings):
-    settings.FOLLOW_HF_BACKFILL_DAYS = 0
-    upstream.hf_days = {"2026-08-21": hf_fixture("2026-08-21")}
-    run_source("hf")
+    papers_of_one_day(upstream, settings)
     upstream.fault("github", lambda: (403, {"X-RateLimit-Remaining": "0"}, b"{}"))
     outcome = run_source("github")
     assert outcome.status == "ok"
