@@ -355,8 +355,9 @@ def start_follow_loop() -> subprocess.Popen[bytes] | None:
     names = enabled_sources()
     if not names:
         return None
-    script = str(Path(sys.executable).with_name("dailypapers"))
-    argv = [script, "follow", "--no-progress", "--exit-with-parent", str(os.getpid())]
+    script = Path(sys.executable).with_name("dailypapers")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "dailypapers.cli"]
+    argv = [*command, "follow", "--no-progress", "--exit-with-parent", str(os.getpid())]
     print(f"Following {', '.join(names)} in the background (pid ", end="", flush=True)
     child = subprocess.Popen(argv, preexec_fn=_die_with_parent)
     print(f"{child.pid})", flush=True)

@@ -172,9 +172,13 @@ def follow_loop(
 ) -> None:
     """Run due sources forever (or until ``should_stop``, or the parent process is gone)."""
     while not should_stop():
-        for outcome in run_due():
-            report(outcome.line())
-        wait = min(tick, seconds_to_next_run())
+        try:
+            for outcome in run_due():
+                report(outcome.line())
+            wait = min(tick, seconds_to_next_run())
+        except DatabaseError as error:  # the database is away: say so, try again later
+            report(f"database unavailable ({error}); retrying in {tick:g} s")
+            wait = tick
         deadline = time.monotonic() + max(wait, 1.0)
         while time.monotonic() < deadline:
             if should_stop() or (parent_pid is not None and os.getppid() != parent_pid):

@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from dailypapers.cli import main
+from sources.follow import follow_loop, seconds_to_next_run
 from sources.models import SourceState
 from tests.sources.upstream import RawPaper
 
@@ -63,3 +64,13 @@ def test_the_cli_has_the_same_command(upstream, capsys):
     upstream.fault("oai", lambda: (400, {}, b"no"))
     assert main(["follow", "--once", "--source", "arxiv"]) == 1
     assert "refused the request: HTTP 400" in capsys.readouterr().err
+
+
+@time_machine.travel(NOW, tick=True)
+def test_the_loop_runs_the_due_sources_until_stopped(upstream, settings):
+    settings.FOLLOW_HF_BACKFILL_DAYS = 0
+    upstream.oai_records = [RawPaper("2612.00001", "One", "cs.CL")]
+    lines: list[str] = []
+    follow_loop(lines.append, tick=1.0, should_stop=lambda: len(lines) >= 3)
+    assert sorted(line.split(":")[0] for line in lines) == ["arxiv", "github", "hf"]
+    assert seconds_to_next_run() > 50 * 60  # every source is scheduled an interval ahead
