@@ -74,3 +74,11 @@ def test_the_loop_runs_the_due_sources_until_stopped(upstream, settings):
     follow_loop(lines.append, tick=1.0, should_stop=lambda: len(lines) >= 3)
     assert sorted(line.split(":")[0] for line in lines) == ["arxiv", "github", "hf"]
     assert seconds_to_next_run() > 50 * 60  # every source is scheduled an interval ahead
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_catch_up_shows_a_progress_bar(upstream):
+    upstream.oai_records = [RawPaper(f"2612.{n:05d}", f"Paper {n}", "cs.CL") for n in range(6)]
+    err = StringIO()
+    call_command("follow", "--once", "--source", "arxiv", stdout=StringIO(), stderr=err)
+    assert "follow arxiv" in err.getvalue() and "6/6" in err.getvalue()  # completeListSize
