@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -43,6 +44,8 @@ class IndexOut(Schema):
     summary="Fetch an arXiv paper into this instance",
 )
 def index_paper(request: HttpRequest, payload: IndexIn) -> tuple[int, dict[str, Any]]:
+    if not settings.ARXIV_ON_DEMAND:
+        raise HttpError(403, "This instance does not fetch papers from arXiv (ARXIV_ON_DEMAND).")
     parsed = parse_arxiv_id(payload.arxivId)
     if parsed is None:
         raise HttpError(400, f"'{payload.arxivId[:80]}' is not an arXiv id (like 2401.01234).")

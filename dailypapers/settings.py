@@ -333,7 +333,10 @@ FOLLOW_RETRY_MINUTES = env_int("FOLLOW_RETRY_MINUTES", 15, minimum=1, maximum=14
 FOLLOW_LEASE_SECONDS = env_int("FOLLOW_LEASE_SECONDS", 600, minimum=30, maximum=86400)
 # /healthz reports an enabled source "stale" when it has not succeeded for this long.
 FOLLOW_STALE_HOURS = env_float("FOLLOW_STALE_HOURS", 26.0, minimum=1.0, maximum=24.0 * 30)
-# On-demand look-ups of papers we lack (/papers/<id>): one try, this timeout, then "unreachable";
+# On-demand look-ups of papers we lack (/papers/<id>, POST /api/papers/index); off by default
+# like every source, so the laptop demo stays off the network.
+ARXIV_ON_DEMAND = env_bool("ARXIV_ON_DEMAND", False)
+# One try, this timeout, then "unreachable";
 # a "not on arXiv" answer is remembered this long before arXiv is asked again.
 ARXIV_ON_DEMAND_TIMEOUT = env_float("ARXIV_ON_DEMAND_TIMEOUT", 10.0, minimum=1.0, maximum=60.0)
 ARXIV_ON_DEMAND_RETRY_MINUTES = env_int(

@@ -198,10 +198,15 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if parsed.id != arxiv_id:
         return redirect("papers:paper", arxiv_id=parsed.id, permanent=True)
     paper = queries.paper_by_arxiv_id(parsed.id)
-    if paper is None:  # any valid arXiv id works: fetch it (sources/ondemand.py)
+    if paper is None and settings.ARXIV_ON_DEMAND:  # fetch it: sources/ondemand.py
         from sources.views import missing_paper
 
         return missing_paper(request, parsed.id)
+    if paper is None:
+        raise BadRequest(
+            f"We have no paper with arXiv id {parsed.id} yet; it may be on arXiv: "
+            f"https://arxiv.org/abs/{parsed.id}"
+        )
     entries = list(queries.feed_entries_of_paper(paper))
     context = {"paper": paper, "entries": entries, "authorships": paper.authorships.all()}
     return render(request, "papers/paper.html", context)

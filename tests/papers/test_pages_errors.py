@@ -24,10 +24,13 @@ pytestmark = pytest.mark.django_db
         ("/papers/month/2025", "YYYY-MM"),
         ("/papers/not-an-id", "is not an arXiv id"),
         ("/papers/2503.1", "is not an arXiv id"),
+        ("/papers/9999.99999", "no paper with arXiv id 9999.99999"),
+        ("/papers/hep-th/9901001", "no paper with arXiv id hep-th/9901001"),
     ],
 )
 def test_bad_paths_get_a_friendly_404(client, path, message):
-    """(Valid ids we lack are fetched from arXiv: tests/sources/test_on_demand.py.)"""
+    """(With ARXIV_ON_DEMAND on, valid ids we lack are fetched instead:
+    tests/sources/test_on_demand.py.)"""
     response = client.get(path)
     assert response.status_code == 404
     html = response.content.decode()

@@ -25,6 +25,7 @@ def upstream(settings) -> Iterator[FakeUpstream]:
     settings.FOLLOW_ARXIV_CATEGORIES = ["cs.CL", "cs.LG"]
     settings.FOLLOW_HF = True
     settings.FOLLOW_GITHUB = True
+    settings.ARXIV_ON_DEMAND = True
     yield fake
     server.shutdown()
     server.server_close()

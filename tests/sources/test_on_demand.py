@@ -126,3 +126,17 @@ def test_api_index_pending_and_unreachable(arxiv_api, settings):
     arxiv_api.fault("api", lambda: (503, {}, b"down"))  # one try: a page must not wait
     down = api.post("/api/papers/index", {"arxivId": "2612.00043"}, content_type="application/json")
     assert down.status_code == 503 and "could not be reached" in down.json()["error"]
+
+
+def test_off_by_default_an_unknown_id_is_a_404_with_the_arxiv_link(client, upstream, settings):
+    settings.ARXIV_ON_DEMAND = False
+    page = client.get("/papers/2612.00042")
+    assert page.status_code == 404
+    assert "https://arxiv.org/abs/2612.00042" in page.content.decode()
+    token = create_token(make_user("indexer"), "tests")[1]
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    refused = api.post(
+        "/api/papers/index", {"arxivId": "2612.00042"}, content_type="application/json"
+    )
+    assert refused.status_code == 403 and "ARXIV_ON_DEMAND" in refused.json()["error"]
+    assert upstream.requests == [] and not Paper.objects.exists()
