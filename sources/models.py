@@ -49,7 +49,7 @@ class ArxivListing(models.Model):
     categories = models.JSONField(default=list, help_text="the followed categories it is in")
 
     class Meta:
-        ordering = ["date", "kind", "paper__arxiv_id"]
+        ordering = ["date", "-kind", "paper__arxiv_id"]  # new before cross-lists
         constraints = [
             models.UniqueConstraint(fields=["paper"], name="one_arxiv_listing_per_paper")
         ]

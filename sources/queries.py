@@ -78,7 +78,7 @@ def listings_on(date: dt.date) -> QuerySet[ArxivListing]:
     return (
         ArxivListing.objects.filter(date=date)
         .select_related("paper")
-        .order_by("kind", "paper__arxiv_id")
+        .order_by("-kind", "paper__arxiv_id")  # "new" before "cross"
     )
 
 
