@@ -481,6 +481,23 @@ def set_entry_featured(curator: Any, entry: DailyEntry, featured: bool) -> None:
     _papers_changed([entry.paper_id])
 
 
+def feature_paper(curator: Any, paper: Paper, date: dt.date) -> DailyEntry:
+    """Put ``paper`` on the feed of ``date`` and feature it (curators, one click from the
+    "New on arXiv" list); an existing entry of that day is featured instead."""
+    _require_curator(curator)
+    with transaction.atomic():
+        entry, created = DailyEntry.objects.get_or_create(
+            paper=paper,
+            date=date,
+            defaults={"submitted_by": curator, "submitted_at": timezone.now()},
+        )
+        DailyEntry.objects.filter(pk=entry.pk).update(featured=True)
+        entry.featured = True
+        audit(curator, "feature", entry, date=str(date), added=created)
+    _papers_changed([paper.pk])
+    return entry
+
+
 def set_entry_hidden(curator: Any, entry: DailyEntry, hidden: bool) -> None:
     """Hide a feed entry (spam) or show it again."""
     _require_curator(curator)

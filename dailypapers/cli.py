@@ -7,6 +7,7 @@
     dailypapers import hf|arxiv|jsonl|demo [ARGS...]
     dailypapers index rebuild|update|status [ARGS...]
     dailypapers digest send [ARGS...]
+    dailypapers follow [--once] [--source arxiv|hf|github]
     dailypapers backup [PATH] / dailypapers restore PATH [ARGS...]
     dailypapers serve [--host H] [--port P]
 
@@ -22,9 +23,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import json
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -335,6 +339,11 @@ def digest_command(args: argparse.Namespace) -> int:
     return run_management_command("send_digests", "digest send", args.args)
 
 
+def follow_command(args: argparse.Namespace) -> int:
+    _local_only(args)
+    return run_management_command("follow", "follow", args.args)
+
+
 def backup_command(args: argparse.Namespace) -> int:
     _local_only(args)
     return run_management_command(args.command, args.command, args.args)
@@ -348,9 +357,38 @@ def serve(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     if "load_demo" in get_commands():
         call_command("load_demo", if_empty=True)
+    start_follow_loop()
     print(f"Serving on http://{args.host}:{args.port}/papers", flush=True)
     os.execv(*_gunicorn_argv(args))
     return EXIT_OK  # not reached: execv replaces this process
+
+
+def start_follow_loop() -> subprocess.Popen[bytes] | None:
+    """When a live source is enabled, run ``follow`` beside the server in a child process.
+
+    The child stops with ``serve``: it watches its parent's pid (the server, once execv has
+    replaced this process) and, on Linux, the kernel sends it SIGTERM when the parent dies.
+    """
+    from sources.follow import enabled_sources
+
+    names = enabled_sources()
+    if not names:
+        return None
+    script = Path(sys.executable).with_name("dailypapers")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "dailypapers.cli"]
+    argv = [*command, "follow", "--no-progress", "--exit-with-parent", str(os.getpid())]
+    print(f"Following {', '.join(names)} in the background (pid ", end="", flush=True)
+    child = subprocess.Popen(argv, preexec_fn=_die_with_parent)
+    print(f"{child.pid})", flush=True)
+    return child
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux for SIGTERM when the parent dies (elsewhere the
+    child notices through its parent pid within a second)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _gunicorn_argv(args: argparse.Namespace) -> tuple[str, list[str]]:
@@ -464,6 +502,15 @@ def _add_local_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     digest.add_argument("args", **rest)
     digest.set_defaults(func=digest_command)
 
+    follow = sub.add_parser(
+        "follow",
+        parents=[common],
+        help="fetch new papers from the enabled live sources",
+        add_help=False,
+    )
+    follow.add_argument("args", **rest)
+    follow.set_defaults(func=follow_command)
+
     for name, text in (("backup", "back up the database"), ("restore", "restore a backup")):
         command = sub.add_parser(name, parents=[common], help=text, add_help=False)
         command.add_argument("args", **rest)
@@ -493,12 +540,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-PASSTHROUGH = ("backup", "restore")
+PASSTHROUGH = ("backup", "restore", "follow")
 
 
 def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
-    """Like ``parser.parse_args``, but everything after ``backup``/``restore`` goes to the
-    underlying command untouched (argparse would claim ``--help`` and the like)."""
+    """Like ``parser.parse_args``, but everything after ``backup``, ``restore`` or ``follow``
+    goes to the underlying command untouched (argparse would claim ``--help`` and the like)."""
     for index, token in enumerate(argv):
         if token in PASSTHROUGH:
             args = parser.parse_args(argv[: index + 1])

@@ -89,6 +89,16 @@ def _check_mail() -> dict[str, Any]:
     return {"ok": backend != "smtp", "backend": backend, "configured": False}
 
 
+def _check_sources() -> dict[str, Any]:
+    """Live sources: stale when an enabled one has not succeeded for FOLLOW_STALE_HOURS."""
+    try:
+        from sources.queries import source_health
+
+        return source_health()
+    except Exception as exc:  # the sources' tables missing must not fail the whole check
+        return {"ok": False, "error": str(exc).strip()[:300]}
+
+
 def health() -> tuple[bool, dict[str, Any]]:
     """Run every check; the node is healthy when the database answers (others only degrade)."""
     checks = {
@@ -96,6 +106,7 @@ def health() -> tuple[bool, dict[str, Any]]:
         "cache": _check_cache(),
         "search_index": _check_search_index(),
         "mail": _check_mail(),
+        "sources": _check_sources(),
     }
     healthy = checks["database"]["ok"]
     if not healthy:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "community",
     "digests",
     "api",
+    "sources",
 ]
 
 MIDDLEWARE = [
@@ -488,6 +489,16 @@ RATE_LIMITS = {
         ),
         3600,
     ),
+    # Pages of arXiv papers we do not have yet, fetched on demand (sources/README.md).
+    "arxiv_fetch": (
+        env_int(
+            "RATE_LIMIT_ARXIV_FETCH_PER_HOUR",
+            30,
+            minimum=1,
+            doc="on-demand arXiv fetches per client per hour",
+        ),
+        3600,
+    ),
 }
 # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks); empty:
 # the client address is the TCP peer (community/ratelimit.py: client_ip).
@@ -658,3 +669,165 @@ GUNICORN_ACCESS_LOG = env_str(
 # Any queue name may be used, so operators can run dedicated workers per queue
 # (e.g. `manage.py worker --queue-name imports`).
 TASKS["default"]["QUEUES"] = []
+
+# Live sources (sources/README.md). Every source is off by default, so a laptop demo never
+# touches the network; `manage.py follow` (or `dailypapers serve`) runs the enabled ones.
+FOLLOW_ARXIV_CATEGORIES = env_list(
+    "FOLLOW_ARXIV_CATEGORIES",
+    [],
+    doc="arXiv categories to follow, e.g. `cs.CL,cs.LG`; empty turns the arXiv source off",
+)
+ARXIV_OAI_URL = env_str(
+    "ARXIV_OAI_URL",
+    "https://oaipmh.arxiv.org/oai",
+    doc="arXiv OAI-PMH endpoint followed by the arXiv source",
+)
+FOLLOW_ARXIV_BACKFILL_DAYS = env_int(
+    "FOLLOW_ARXIV_BACKFILL_DAYS",
+    3,
+    minimum=0,
+    maximum=90,
+    doc="first arXiv harvest starts this many days back",
+)
+FOLLOW_ARXIV_INTERVAL_MINUTES = env_int(
+    "FOLLOW_ARXIV_INTERVAL_MINUTES",
+    60,
+    minimum=1,
+    maximum=7 * 1440,
+    doc="minutes between arXiv harvests",
+)
+FOLLOW_HF = env_bool("FOLLOW_HF", False, doc="follow Hugging Face Daily Papers")
+HF_API_URL = env_str(
+    "HF_API_URL",
+    "https://huggingface.co",
+    doc="base URL of the Hugging Face API (`/api/daily_papers`)",
+).rstrip("/")
+FOLLOW_HF_BACKFILL_DAYS = env_int(
+    "FOLLOW_HF_BACKFILL_DAYS",
+    7,
+    minimum=0,
+    maximum=365,
+    doc="first HF run reads this many days back",
+)
+FOLLOW_HF_REREAD_DAYS = env_int(
+    "FOLLOW_HF_REREAD_DAYS",
+    3,
+    minimum=0,
+    maximum=30,
+    doc="every HF run reads the last N days again to refresh counts",
+)
+FOLLOW_HF_INTERVAL_MINUTES = env_int(
+    "FOLLOW_HF_INTERVAL_MINUTES", 60, minimum=1, maximum=7 * 1440, doc="minutes between HF runs"
+)
+FOLLOW_GITHUB = env_bool(
+    "FOLLOW_GITHUB", False, doc="refresh GitHub stars of repositories of recent papers"
+)
+GITHUB_TOKEN = env_str(
+    "GITHUB_TOKEN", "", doc="optional GitHub token (5,000 requests an hour instead of 60)"
+)
+GITHUB_API_URL = env_str(
+    "GITHUB_API_URL", "https://api.github.com", doc="GitHub REST API base URL"
+).rstrip("/")
+FOLLOW_GITHUB_RECENT_DAYS = env_int(
+    "FOLLOW_GITHUB_RECENT_DAYS",
+    14,
+    minimum=1,
+    maximum=365,
+    doc="papers on the feed within this many days get their stars refreshed",
+)
+# Requests per run; 0 = automatic: 50 without a token (GitHub allows 60 an hour), 1000 with.
+FOLLOW_GITHUB_MAX_REQUESTS = env_int(
+    "FOLLOW_GITHUB_MAX_REQUESTS",
+    0,
+    minimum=0,
+    maximum=5000,
+    doc="GitHub requests per run; 0 = 50 without a token, 1000 with one",
+)
+FOLLOW_GITHUB_INTERVAL_MINUTES = env_int(
+    "FOLLOW_GITHUB_INTERVAL_MINUTES",
+    360,
+    minimum=60,
+    maximum=7 * 1440,
+    doc="minutes between GitHub runs",
+)
+# Seconds between two requests to Hugging Face or GitHub (arXiv uses ARXIV_REQUEST_DELAY).
+FOLLOW_REQUEST_DELAY = env_float(
+    "FOLLOW_REQUEST_DELAY",
+    1.0,
+    minimum=0.0,
+    maximum=60.0,
+    doc="seconds between requests to HF and GitHub (arXiv uses `ARXIV_REQUEST_DELAY`)",
+)
+FOLLOW_HTTP_TIMEOUT = env_float(
+    "FOLLOW_HTTP_TIMEOUT",
+    30.0,
+    minimum=1.0,
+    maximum=300.0,
+    doc="timeout of one request to HF or GitHub, seconds (arXiv uses `ARXIV_TIMEOUT`)",
+)
+FOLLOW_HTTP_RETRIES = env_int(
+    "FOLLOW_HTTP_RETRIES",
+    4,
+    minimum=0,
+    maximum=10,
+    doc="retries of a failed source request (timeouts, 429, 5xx)",
+)
+FOLLOW_HTTP_BACKOFF = env_float(
+    "FOLLOW_HTTP_BACKOFF",
+    5.0,
+    minimum=0.0,
+    maximum=600.0,
+    doc="first retry pause in seconds, doubled each time, when no `Retry-After` is given",
+)
+FOLLOW_MAX_RETRY_AFTER = env_float(
+    "FOLLOW_MAX_RETRY_AFTER",
+    600.0,
+    minimum=0.0,
+    maximum=3600.0,
+    doc="longest `Retry-After` honoured, seconds",
+)
+FOLLOW_RETRY_MINUTES = env_int(
+    "FOLLOW_RETRY_MINUTES",
+    15,
+    minimum=1,
+    maximum=1440,
+    doc="a failed source runs again after this many minutes",
+)
+FOLLOW_LEASE_SECONDS = env_int(
+    "FOLLOW_LEASE_SECONDS",
+    600,
+    minimum=30,
+    maximum=86400,
+    doc="a source's lease lasts this long unless renewed (each stored page renews it)",
+)
+# /healthz reports an enabled source "stale" when it has not succeeded for this long.
+FOLLOW_STALE_HOURS = env_float(
+    "FOLLOW_STALE_HOURS",
+    26.0,
+    minimum=1.0,
+    maximum=24.0 * 30,
+    doc="`/healthz` reports an enabled source stale after this long without success",
+)
+# On-demand look-ups of papers we lack (/papers/<id>, POST /api/papers/index); off by default
+# like every source, so the laptop demo stays off the network.
+ARXIV_ON_DEMAND = env_bool(
+    "ARXIV_ON_DEMAND",
+    False,
+    doc="fetch papers we lack from the arXiv API for `/papers/<id>` and `POST /api/papers/index`",
+)
+# One try, this timeout, then "unreachable";
+# a "not on arXiv" answer is remembered this long before arXiv is asked again.
+ARXIV_ON_DEMAND_TIMEOUT = env_float(
+    "ARXIV_ON_DEMAND_TIMEOUT",
+    10.0,
+    minimum=1.0,
+    maximum=60.0,
+    doc="seconds one on-demand arXiv look-up (`/papers/<id>` we lack) may take",
+)
+ARXIV_ON_DEMAND_RETRY_MINUTES = env_int(
+    "ARXIV_ON_DEMAND_RETRY_MINUTES",
+    60,
+    minimum=1,
+    maximum=7 * 1440,
+    doc='"not on arXiv" answers are remembered this long',
+)

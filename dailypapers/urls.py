@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("digests.urls")),
     path("", include("api.urls")),
+    path("", include("sources.urls")),
     path("", include("papers.urls")),
 ]

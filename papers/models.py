@@ -67,6 +67,9 @@ class Paper(models.Model):
     categories = models.JSONField(default=list, blank=True)
     primary_category = models.CharField(max_length=40, blank=True)
     comment = models.TextField(blank=True, help_text="The authors' arXiv comment")
+    withdrawn = models.BooleanField(
+        default=False, help_text="Withdrawn on arXiv (the record stays; pages say so)"
+    )
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="papers"
     )

@@ -503,3 +503,34 @@ def upsert_with_checkpoint(
         stats = upsert_papers(records, **options)
         save_checkpoint(key, state)
     return stats
+
+
+# --- GitHub stars ---------------------------------------------------------------------
+
+
+def set_github_stars(stars_by_repo: dict[str, int]) -> int:
+    """Store fresh star counts for the papers linking each repository URL; papers changed."""
+    changed: list[int] = []
+    with transaction.atomic():
+        for repo, stars in stars_by_repo.items():
+            papers = Paper.objects.filter(github_repo=repo).exclude(github_stars=stars)
+            ids = list(papers.values_list("pk", flat=True))
+            if ids:
+                Paper.objects.filter(pk__in=ids).update(
+                    github_stars=stars, updated_at=timezone.now()
+                )
+                changed += ids
+    if changed:
+        transaction.on_commit(lambda: papers_changed.send(sender=Paper, paper_ids=sorted(changed)))
+    return len(changed)
+
+
+def mark_withdrawn(arxiv_ids: list[str]) -> int:
+    """Flag papers as withdrawn on arXiv (kept, so links and discussions still work)."""
+    ids = list(
+        Paper.objects.filter(arxiv_id__in=arxiv_ids, withdrawn=False).values_list("pk", flat=True)
+    )
+    if ids:
+        Paper.objects.filter(pk__in=ids).update(withdrawn=True, updated_at=timezone.now())
+        transaction.on_commit(lambda: papers_changed.send(sender=Paper, paper_ids=ids))
+    return len(ids)

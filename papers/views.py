@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -156,6 +157,7 @@ def _render_feed(request: HttpRequest, period: Period, is_latest: bool = False) 
         "tabs": _tabs(period, is_latest),
         "empty": None,
         "nav": "daily",
+        "arxiv_following": bool(settings.FOLLOW_ARXIV_CATEGORIES),
     }
     if not page.paginator.count:
         context["empty"] = empty_reason(period, timezone.localdate())
@@ -196,8 +198,15 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if parsed.id != arxiv_id:
         return redirect("papers:paper", arxiv_id=parsed.id, permanent=True)
     paper = queries.paper_by_arxiv_id(parsed.id)
+    if paper is None and settings.ARXIV_ON_DEMAND:  # fetch it: sources/ondemand.py
+        from sources.views import missing_paper
+
+        return missing_paper(request, parsed.id)
     if paper is None:
-        raise BadRequest(f"We have no paper with arXiv id {parsed.id} yet.")
+        raise BadRequest(
+            f"We have no paper with arXiv id {parsed.id} yet; it may be on arXiv: "
+            f"https://arxiv.org/abs/{parsed.id}"
+        )
     entries = list(queries.feed_entries_of_paper(paper))
     context = {"paper": paper, "entries": entries, "authorships": paper.authorships.all()}
     return render(request, "papers/paper.html", context)

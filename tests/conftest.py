@@ -27,6 +27,13 @@ def _isolated_index_dir(settings, tmp_path: Path) -> None:
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
 
 
+@pytest.fixture(autouse=True)
+def _no_real_arxiv(settings) -> None:
+    """Pages of papers we lack ask arXiv: in tests, never the real one (a closed local port
+    answers at once, as an unreachable arXiv); tests that need arXiv run a fake upstream."""
+    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _shared_model_dir() -> None:
     """Servers and commands started by tests reuse this run's derived model files instead of

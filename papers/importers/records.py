@@ -106,6 +106,7 @@ class PaperRecord:
     categories: list[str] | None = None
     primary_category: str | None = None
     comment: str | None = None
+    withdrawn: bool | None = None
     organization: OrganizationRecord | None = None
     github_repo: str | None = None
     github_stars: int | None = None
@@ -131,6 +132,7 @@ PAPER_FIELDS = (
     "categories",
     "primary_category",
     "comment",
+    "withdrawn",
     "github_repo",
     "github_stars",
     "project_page",

@@ -35,3 +35,35 @@ def test_serve_migrates_loads_demo_and_runs_gunicorn(cli, monkeypatch):
 )
 def test_serve_bad_arguments(cli, args):
     assert cli(*args).code == 2
+
+
+def test_serve_runs_the_follow_loop_beside_the_server_when_a_source_is_on(
+    cli, monkeypatch, settings
+):
+    settings.FOLLOW_HF = True
+    started: list[list[str]] = []
+
+    class FakeChild:
+        pid = 4242
+
+        def __init__(self, argv: list[str], **kwargs: Any) -> None:
+            started.append(argv)
+
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    monkeypatch.setattr("os.execv", lambda path, argv: None)
+    monkeypatch.setattr("subprocess.Popen", FakeChild)
+    run = cli("serve")
+    assert run.code == 0
+    ((argv),) = started
+    assert Path(argv[0]).name == "dailypapers" and argv[1] == "follow"
+    assert argv[argv.index("--exit-with-parent") + 1] == str(__import__("os").getpid())
+    assert "Following hf in the background (pid 4242)" in run.out
+
+
+def test_serve_does_not_follow_anything_by_default(cli, monkeypatch, settings):
+    settings.FOLLOW_ARXIV_CATEGORIES, settings.FOLLOW_HF, settings.FOLLOW_GITHUB = [], False, False
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    monkeypatch.setattr("os.execv", lambda path, argv: None)
+    monkeypatch.setattr("subprocess.Popen", lambda *a, **k: pytest.fail("must not start"))
+    run = cli("serve")
+    assert run.code == 0 and "Following" not in run.out

@@ -89,6 +89,9 @@ def test_systemd_units_run_the_documented_commands() -> None:
     assert "gunicorn -c dailypapers/gunicorn.conf.py" in web
     assert "manage.py migrate" in web
     assert "manage.py worker" in worker
+    follow = (REPO / "deploy" / "dailypapers-follow.service").read_text()
+    assert "manage.py follow" in follow and "EnvironmentFile=/etc/dailypapers.env" in follow
+    assert not (REPO / "deploy" / "dailypapers-import.timer").exists()  # replaced by follow
 
 
 def test_systemd_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:

@@ -45,7 +45,15 @@ def test_loads_stripped_items_onto_their_days(tmp_path: Path):
         for item in items:
             out.write(json.dumps({"date": "2026-08-20", "item": strip_item(item)}) + "\n")
     out = StringIO()
-    call_command("load_demo", "--path", str(path), "--no-progress", stdout=out, stderr=StringIO())
+    call_command(
+        "load_demo",
+        "--path",
+        str(path),
+        "--no-progress",
+        "--keep-dates",
+        stdout=out,
+        stderr=StringIO(),
+    )
     assert "added 3, updated 0, unchanged 0, rejected 0" in out.getvalue()
     assert DailyEntry.objects.filter(date="2026-08-20").count() == 3
     paper = Paper.objects.get(arxiv_id=items[1]["paper"]["id"])

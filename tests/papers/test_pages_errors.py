@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_bad_paths_get_a_friendly_404(client, path, message):
+    """(With ARXIV_ON_DEMAND on, valid ids we lack are fetched instead:
+    tests/sources/test_on_demand.py.)"""
     response = client.get(path)
     assert response.status_code == 404
     html = response.content.decode()

@@ -1,4 +1,5 @@
-"""``manage.py load_demo [--if-empty]``: the bundled demo papers (recent real HF days)."""
+"""``manage.py load_demo [--if-empty] [--keep-dates]``: the bundled demo papers (recent real
+HF days), their feed days moved so the newest is today (``papers/demo/dates.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from papers.demo.dates import shifted
 from papers.importers.hf import read_hf_lines
 from papers.importers.runner import run_import
 from papers.models import Paper
@@ -25,6 +28,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--path", type=Path, default=DEMO_FILE, help=f"default {DEMO_FILE}")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument(
+            "--keep-dates",
+            action="store_true",
+            help="keep the real feed days instead of moving the newest to today",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The demo's vectors ship with it, but queries need the model: derive it before the
@@ -38,8 +46,11 @@ class Command(BaseCommand):
             raise CommandError(f"demo data not found: {path}")
         self.stdout.write(f"load_demo: loading demo papers from {path.name} ...")
         started = time.monotonic()
+        items = read_hf_lines(path)
+        if not options["keep_dates"]:
+            items = shifted(items, timezone.localdate())
         stats = run_import(
-            read_hf_lines(path),
+            items,
             progress=not options["no_progress"] and options["verbosity"] > 0,
             stream=self.stderr._out,
             label="load_demo",
