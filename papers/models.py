@@ -43,7 +43,25 @@ class Author(models.Model):
         return reverse("papers:author", args=[self.slug])
 
 
-class Paper(models.Model):
+class PaperLinks:
+    """The links of a paper, for anything with an ``arxiv_id`` (the model and its card)."""
+
+    __slots__ = ()
+    arxiv_id: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:paper", args=[self.arxiv_id])
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+class Paper(PaperLinks, models.Model):
     arxiv_id = models.CharField(max_length=64, unique=True, help_text="Without version")
     version = models.PositiveSmallIntegerField(null=True, blank=True)
     title = models.TextField()
@@ -81,17 +99,6 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("papers:paper", args=[self.arxiv_id])
-
-    @property
-    def arxiv_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}"
-
-    @property
-    def pdf_url(self) -> str:
-        return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
 
 class PaperAuthor(models.Model):
