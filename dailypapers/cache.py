@@ -5,7 +5,8 @@ Every cached entry names its dependencies as *tags*, known before it is computed
 - ``catalog``: everything (imports, submissions, curation, deletions, admin edits); every
   entry depends on it.
 - ``paper:<arXiv id>``: one paper's counts, discussion and card.
-- ``feed:<YYYY-MM-DD>``: which papers a day's feed lists, and in what order.
+- ``feed:<YYYY-MM-DD>``: which papers a day's feed lists, and in what order;
+  ``feed:latest`` the same for the latest day that has papers (``/papers``).
 - ``author:<slug>``, ``org:<slug>``: the lists of an author's or organization's papers.
 - ``trending``: the trending ranking.
 
@@ -36,6 +37,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -45,6 +47,7 @@ T = TypeVar("T")
 
 CATALOG = "catalog"
 TRENDING = "trending"
+LATEST_FEED = "feed:latest"
 # Deps of a page: a function of the request and the view's URL arguments.
 Deps = Callable[..., Iterable[str]]
 
@@ -107,7 +110,7 @@ def versions(tags: Iterable[str]) -> tuple[tuple[str, int], ...]:
 
 
 def paper_tags(paper_ids: Iterable[int]) -> list[str]:
-    """Every tag a change to these papers' counts or discussion affects (3 queries)."""
+    """Every tag a change to these papers' counts or discussion affects (4 queries)."""
     from papers.models import DailyEntry, Paper, PaperAuthor
 
     ids = list(paper_ids)
@@ -119,8 +122,11 @@ def paper_tags(paper_ids: Iterable[int]) -> list[str]:
             tags.append(org_tag(org_slug))
     slugs = PaperAuthor.objects.filter(paper_id__in=ids).values_list("author__slug", flat=True)
     tags += [author_tag(slug) for slug in slugs]
-    dates = DailyEntry.objects.filter(paper_id__in=ids).values_list("date", flat=True)
+    dates = set(DailyEntry.objects.filter(paper_id__in=ids).values_list("date", flat=True))
     tags += [feed_tag(date) for date in dates]
+    visible = DailyEntry.objects.filter(hidden=False)
+    if dates and max(dates) >= (visible.aggregate(latest=Max("date"))["latest"] or max(dates)):
+        tags.append(LATEST_FEED)
     return tags
 
 

@@ -18,9 +18,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dailypapers.cache import (
+    LATEST_FEED,
     author_tag,
     cache_anonymous_page,
-    feed_tag,
     feed_tags,
     org_tag,
     paper_tag,
@@ -179,11 +179,6 @@ def _render_feed(request: HttpRequest, period: Period, is_latest: bool = False) 
     return render(request, "papers/feed.html", context)
 
 
-def _latest_deps(request: HttpRequest) -> list[str]:
-    latest = queries.latest_feed_date()
-    return [feed_tag(latest)] if latest else []
-
-
 def _period_deps(request: HttpRequest, kind: Kind, value: str) -> list[str]:
     try:
         period = parse_period(kind, value)
@@ -192,7 +187,7 @@ def _period_deps(request: HttpRequest, kind: Kind, value: str) -> list[str]:
     return feed_tags(period.start, period.end)
 
 
-@cache_anonymous_page(_latest_deps)
+@cache_anonymous_page(lambda request: [LATEST_FEED])
 @_friendly_errors
 def feed_latest(request: HttpRequest) -> HttpResponse:
     """``/papers``: the latest day that has papers."""

@@ -208,6 +208,7 @@ def test_an_upvote_only_invalidates_what_shows_that_paper(client) -> None:
         "voted paper": f"/papers/{voted.paper.arxiv_id}",
         "voted author": "/authors/ada-lovelace",
         "other day": "/papers/date/2025-03-13",
+        "latest day": "/papers",  # 2025-03-13
         "other paper": f"/papers/{other.paper.arxiv_id}",
         "other author": "/authors/alan-turing",
     }
@@ -224,10 +225,14 @@ def test_an_upvote_only_invalidates_what_shows_that_paper(client) -> None:
         "voted paper": "miss",
         "voted author": "miss",
         "other day": "hit",  # 2025-03-13 is in the same week, but its day page is not
+        "latest day": "hit",
         "other paper": "hit",
         "other author": "hit",
     }
     assert re.search(r'upvote-count">1<', client.get(pages["voted paper"]).content.decode())
+
+    services.set_vote(make_user("second"), other.paper.pk, True)  # on the latest day
+    assert client.get("/papers")["X-Cache"] == "miss"
 
 
 def test_paper_page_is_cached_for_anonymous_and_shows_a_new_comment(client) -> None:
