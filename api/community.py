@@ -18,7 +18,7 @@ from pydantic import Field
 
 from api.auth import token_or_session
 from api.limits import rate_limited
-from api.papers import paper_or_error
+from api.papers import card_or_error, paper_or_error
 from api.queries import collections_of
 from api.schemas import CleanStr, Error, Ok, VoteOut
 from api.serializers import collection_json, comment_json, comments_json
@@ -132,8 +132,9 @@ def submit(request: HttpRequest, data: SubmitIn) -> Status:
     result = community_call(lambda: services.submit_paper(request.auth, data.arxivId, data.comment))
     body: dict[str, Any] = {"status": result.status, "message": result.message, "paper": None}
     if result.entry is not None:
-        paper = paper_or_error(result.entry.paper.arxiv_id)
-        body["paper"] = hf_paper(paper, result.entry)
+        paper = card_or_error(result.entry.paper.arxiv_id)
+        entry = next((e for e in paper.feed_entries if e.pk == result.entry.pk), None)
+        body["paper"] = hf_paper(paper, entry)
     return Status(201 if result.status == "added" else 202, body)
 
 

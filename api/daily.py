@@ -7,7 +7,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from api.caching import conditional_json
-from api.feed import MAX_LIMIT, MAX_PAGE, FeedQuery, InvalidQuery, Sort, feed_items
+from api.feed import MAX_LIMIT, MAX_PAGE, FeedQuery, InvalidQuery, Sort, feed_cache_tags, feed_items
 from api.schemas import DailyItem, Error
 from dailypapers.cache import cached_data
 
@@ -48,8 +48,11 @@ def daily_papers(
 ) -> HttpResponse:
     query = FeedQuery(date, week, month, submitter, sort, p, limit)
     try:
-        # Same data for every caller: cached until the next vote/comment/import.
-        items, last_modified = cached_data("api:daily_papers", (query,), lambda: feed_items(query))
+        # Same data for every caller: cached until the papers of its days change.
+        tags = feed_cache_tags(query)
+        items, last_modified = cached_data(
+            "api:daily_papers", (query,), tags, lambda: feed_items(query)
+        )
     except InvalidQuery as exc:
         raise HttpError(400, str(exc)) from None
     return conditional_json(request, items, last_modified)

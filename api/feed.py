@@ -4,18 +4,22 @@ and the CLI's local mode so both accept, reject and answer exactly the same way.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.utils import timezone
 
-from api.queries import latest_activity, latest_entries_for
+from api.queries import latest_activity
+from dailypapers.cache import TRENDING, feed_tags
 from papers.arxiv_ids import parse_arxiv_id
-from papers.models import DailyEntry, Paper
+from papers.cards import CardEntry, FeedCard, PaperCard, card_by_arxiv_id, feed_cards
+from papers.models import Paper
 from papers.periods import Kind, Period, PeriodError, day, parse_period
 from papers.queries import daily_entries, latest_feed_date, paper_by_arxiv_id
 from papers.serializers import hf_daily_item
 
+T = TypeVar("T")
 Sort = Literal["publishedAt", "trending"]
 MAX_LIMIT = 100
 MAX_PAGE = 10_000  # deeper pages are empty anyway; the bound keeps OFFSET sane
@@ -64,7 +68,7 @@ class FeedQuery:
             raise InvalidQuery("sort must be publishedAt or trending.")
 
 
-def feed_entries(query: FeedQuery) -> list[DailyEntry]:
+def feed_entries(query: FeedQuery) -> list[FeedCard]:
     """The page of feed entries ``query`` asks for (see ``api.daily`` for the rules)."""
     query.check_bounds()
     start, stop = query.p * query.limit, (query.p + 1) * query.limit
@@ -74,39 +78,58 @@ def feed_entries(query: FeedQuery) -> list[DailyEntry]:
     if period is None:
         return []
     order = "newest" if query.sort == "publishedAt" else "upvotes"
-    return list(daily_entries(period, order, submitter=query.submitter or None)[start:stop])
+    return feed_cards(daily_entries(period, order, submitter=query.submitter or None)[start:stop])
+
+
+def feed_cache_tags(query: FeedQuery) -> list[str]:
+    """What the items of ``query`` depend on (see ``dailypapers.cache``)."""
+    if query.sort == "trending" and not (query.date or query.week or query.month):
+        return [TRENDING]
+    period = query.period()
+    return feed_tags(period.start, period.end) if period else []
 
 
 def feed_items(query: FeedQuery) -> tuple[list[dict[str, Any]], dt.datetime | None]:
     """The HF items of ``query`` and the newest timestamp among them (for Last-Modified)."""
-    entries = feed_entries(query)
-    stamps = [s for e in entries for s in (e.created_at, e.paper.updated_at) if s is not None]
-    stamps.append(latest_activity([e.paper_id for e in entries]))
+    items = feed_entries(query)
+    stamps = [s for i in items for s in (i.entry.created_at, i.paper.updated_at) if s is not None]
+    stamps.append(latest_activity([i.paper.pk for i in items]))
     newest = max((s for s in stamps if s is not None), default=None)
-    return [hf_daily_item(entry) for entry in entries], newest
+    return [hf_daily_item(item.entry, item.paper) for item in items], newest
 
 
-def _trending_entries(start: int, stop: int, submitter: str | None) -> list[DailyEntry]:
+def _trending_entries(start: int, stop: int, submitter: str | None) -> list[FeedCard]:
     from community.trending import trending_papers
 
     # A submitter filter needs the whole ranking first so pages stay consistent.
     items = trending_papers("week", timezone.now(), TRENDING_POOL if submitter else stop)
-    entries = latest_entries_for([item.paper.pk for item in items])
+    # Each paper with its latest visible feed entry; papers never on the feed are skipped.
+    entries = [FeedCard(i.paper.feed_entries[0], i.paper) for i in items if i.paper.feed_entries]
     if submitter:
-        entries = [e for e in entries if submitter in (e.submitter_name, _username(e))]
+        entries = [e for e in entries if submitter in (e.entry.submitter_name, _username(e.entry))]
     return entries[start:stop]
 
 
-def _username(entry: DailyEntry) -> str:
+def _username(entry: CardEntry) -> str:
     return entry.submitted_by.username if entry.submitted_by else ""
 
 
-def find_paper(arxiv_id: str) -> Paper:
-    """The paper for an arXiv id in any accepted form (old/new style, version, URL)."""
+def _find(arxiv_id: str, lookup: Callable[[str], T | None]) -> T:
     parsed = parse_arxiv_id(arxiv_id)
     if parsed is None:
         raise InvalidQuery(f"'{arxiv_id[:100]}' is not an arXiv id (e.g. 2502.04507).")
-    paper = paper_by_arxiv_id(parsed.id)
-    if paper is None:
+    found = lookup(parsed.id)
+    if found is None:
         raise NotFound(f"No paper with arXiv id {parsed.id} here.")
-    return paper
+    return found
+
+
+def find_paper(arxiv_id: str) -> Paper:
+    """The paper (to act on) for an arXiv id in any accepted form (old/new style, version,
+    URL)."""
+    return _find(arxiv_id, paper_by_arxiv_id)
+
+
+def find_card(arxiv_id: str) -> PaperCard:
+    """The card (to show) of the paper for an arXiv id in any accepted form."""
+    return _find(arxiv_id, card_by_arxiv_id)

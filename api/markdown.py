@@ -9,16 +9,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from api.queries import latest_entry
-from papers.models import Paper
+from papers.cards import PaperCard, latest_entry
 
 
-def paper_markdown(paper: Paper) -> str:
-    """The Markdown text of ``paper``'s page (authors and organization prefetched)."""
+def paper_markdown(paper: PaperCard) -> str:
+    """The Markdown text of ``paper``'s page."""
     entry = latest_entry(paper)
     context = {
         "paper": paper,
-        "authors": [a.author.name for a in paper.authorships.all() if not a.hidden],
+        "authors": [a.author.name for a in paper.authorships if not a.hidden],
         "entry": entry,
         "submitter": entry.submitter_display if entry else "",
         "page_url": settings.SITE_URL + paper.get_absolute_url(),
@@ -29,7 +28,7 @@ def paper_markdown(paper: Paper) -> str:
     return _squeeze_blank_lines(text)
 
 
-def _comments(paper: Paper) -> list[dict[str, object]]:
+def _comments(paper: PaperCard) -> list[dict[str, object]]:
     """The visible discussion, replies after their comment, as author/date/text."""
     from community.queries import paper_comments
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from api.models import ApiToken, hash_token
 from community.models import Collection, Comment, Vote
 from digests.models import Subscription
-from papers.models import DailyEntry, Paper, PaperAuthor
 
 
 def token_by_secret(secret: str) -> ApiToken | None:
@@ -20,36 +19,6 @@ def token_by_secret(secret: str) -> ApiToken | None:
 
 def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
-
-
-def latest_entry(paper: Paper) -> DailyEntry | None:
-    """The paper's most recent visible appearance on the daily feed."""
-    return (
-        paper.daily_entries.filter(hidden=False)
-        .select_related("submitted_by")
-        .order_by("-date")
-        .first()
-    )
-
-
-def latest_entries_for(paper_ids: list[int]) -> list[DailyEntry]:
-    """Each paper's latest visible feed entry, in the order of ``paper_ids`` (papers never
-    on the feed are skipped), with everything ``hf_daily_item`` needs prefetched."""
-    entries = (
-        DailyEntry.objects.filter(paper_id__in=paper_ids, hidden=False)
-        .select_related("submitted_by", "paper__organization")
-        .prefetch_related(
-            Prefetch(
-                "paper__authorships",
-                queryset=PaperAuthor.objects.select_related("author", "claimed_by").order_by(
-                    "position"
-                ),
-            )
-        )
-        .order_by("date")
-    )
-    latest = {entry.paper_id: entry for entry in entries}  # later dates overwrite earlier
-    return [latest[pk] for pk in paper_ids if pk in latest]
 
 
 def collections_of(user: AbstractBaseUser) -> QuerySet[Collection]:

@@ -15,9 +15,9 @@ from ninja.errors import HttpError
 from api.caching import json_response
 from api.limits import rate_limited
 from api.schemas import DailyItem, Error
-from papers.models import Paper
+from papers.cards import PaperCard
 from papers.serializers import hf_daily_item, hf_item_fields, hf_organization, hf_paper
-from search.service import MODES, PaperRecord, SearchQuery, page_records, search_ranked
+from search.service import MODES, SearchQuery, page_cards, search_ranked
 
 router = Router(tags=["search"])
 
@@ -33,14 +33,13 @@ more than `RATE_LIMIT_SEARCH_PER_MINUTE` searches a minute from one client get `
 """
 
 
-def _item(paper: Paper | PaperRecord) -> dict[str, Any]:
-    entries = paper.feed_entries if hasattr(paper, "feed_entries") else []
-    if entries:
-        return hf_daily_item(entries[0], paper)  # the paper with its loaded authors
+def _item(paper: PaperCard) -> dict[str, Any]:
+    if paper.feed_entries:
+        return hf_daily_item(paper.feed_entries[0], paper)
     nested = hf_paper(paper)
     item: dict[str, Any] = {
         "paper": nested,
-        "publishedAt": nested["publishedAt"],  # the same instant (formatting costs ~4 us)
+        "publishedAt": nested["publishedAt"],  # the same instant, formatted once
         **hf_item_fields(paper),
     }
     if paper.organization is not None:
@@ -79,4 +78,4 @@ def papers_search(
     query = SearchQuery(q=q, mode=mode, limit=limit, highlight=False)  # type: ignore[arg-type]
     results = search_ranked(query)
     # Returned as-is (not through the schema) so absent keys stay absent, as on HF.
-    return json_response([_item(record) for record in page_records(results)])
+    return json_response([_item(card) for card in page_cards(results)])

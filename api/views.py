@@ -16,7 +16,7 @@ from api.markdown import paper_markdown
 from api.queries import tokens_of
 from api.services import create_token, revoke_token
 from papers.arxiv_ids import parse_arxiv_id
-from papers.queries import paper_by_arxiv_id
+from papers.cards import card_by_arxiv_id
 
 
 class TokenForm(forms.Form):
@@ -56,7 +56,7 @@ def revoke_token_view(request: HttpRequest, token_id: int) -> HttpResponse:
 def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """``/papers/<id>.md``: the paper page as Markdown (text/markdown)."""
     parsed = parse_arxiv_id(arxiv_id)
-    paper = paper_by_arxiv_id(parsed.id) if parsed else None
+    paper = card_by_arxiv_id(parsed.id) if parsed else None
     if paper is None:
         return HttpResponse(
             f"No paper with arXiv id {arxiv_id} here.\n",

@@ -213,9 +213,9 @@ def prepare(engine: str, fresh: bool, reindex: bool = False) -> tuple[dict[str, 
 
 
 KEYWORD_INDEX = (
-    "from search import indexer\n"
+    "from search import indexer, texts\n"
     "n = 0\n"
-    "for chunk in indexer.all_paper_ids():\n"
+    "for chunk in texts.all_paper_ids():\n"
     "    indexer.update_keywords(chunk); n += len(chunk)\n"
     "print(n)\n"
 )

@@ -44,17 +44,17 @@ def main() -> None:
     setup_django()
     from django.conf import settings
 
-    from search import indexer
+    from search import demo_vectors, indexer
 
     cache_dir = CACHE / args.corpus.parent.name
-    indexer.VECTOR_DIRS.append(cache_dir)
+    demo_vectors.VECTOR_DIRS.append(cache_dir)
     started = time.perf_counter()
     mapping = import_beir_corpus(args.corpus)
     print(f"imported {len(mapping)} documents in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     indexer.rebuild(progress=_progress())
     print(f"indexed (keyword + vectors) in {time.perf_counter() - started:.1f} s")
-    indexer.export_demo_vectors(cache_dir / f"{settings.SEARCH_EMBEDDING_MODEL}.npz")
+    demo_vectors.export_demo_vectors(cache_dir / f"{settings.SEARCH_EMBEDDING_MODEL}.npz")
     qrels = read_qrels(args.qrels)
     queries = [q for q in read_jsonl(args.queries) if q["_id"] in qrels]
     if args.max_queries:

@@ -18,8 +18,8 @@ from community.models import (
     Vote,
 )
 from community.permissions import is_curator
+from papers.cards import PaperCard, cards_in_order
 from papers.models import DailyEntry, Paper, PaperAuthor
-from papers.queries import with_card_data
 
 PROFILE_LIST_LIMIT = 50
 
@@ -39,7 +39,7 @@ def has_voted(user: Any, paper: Paper) -> bool:
     return user.is_authenticated and Vote.objects.filter(user=user, paper=paper).exists()
 
 
-def paper_comments(paper: Paper) -> list[Comment]:
+def paper_comments(paper: Paper | PaperCard) -> list[Comment]:
     """Top-level comments with their replies, oldest first (2 queries).
 
     Deleted or hidden comments stay in the list as placeholders when they have replies,
@@ -47,7 +47,7 @@ def paper_comments(paper: Paper) -> list[Comment]:
     """
     replies = Comment.objects.select_related("author").order_by("created_at", "id")
     top = (
-        Comment.objects.filter(paper=paper, parent__isnull=True)
+        Comment.objects.filter(paper_id=paper.pk, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at", "id")
@@ -111,11 +111,10 @@ def visible_collection(collection_id: int, viewer: Any) -> Collection | None:
     return None
 
 
-def collection_papers(collection: Collection) -> list[Paper]:
+def collection_papers(collection: Collection) -> list[PaperCard]:
     """The collection's papers with card data, most recently added first (3 queries)."""
     ids = list(collection.items.order_by("-added_at", "-id").values_list("paper_id", flat=True))
-    papers = with_card_data(Paper.objects.filter(pk__in=ids)).in_bulk()
-    return [papers[pk] for pk in ids if pk in papers]
+    return cards_in_order(ids)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from community.models import (
 from community.orcid import OrcidError, normalize_orcid
 from community.permissions import is_curator
 from community.rendering import render_markdown
+from dailypapers.cache import TRENDING, invalidate, paper_tags
 from dailypapers.text import clean_text
 from papers.arxiv_ids import parse_arxiv_id
 from papers.models import DailyEntry, Paper, PaperAuthor
@@ -106,6 +107,7 @@ def set_vote(user: Any, paper_id: int, on: bool, now: dt.datetime | None = None)
         if changed:
             step = 1 if on else -1
             Paper.objects.filter(pk=paper_id).update(upvotes=F("upvotes") + step)
+            invalidate(*paper_tags([paper_id]), TRENDING)
         upvotes = Paper.objects.values_list("upvotes", flat=True).get(pk=paper_id)
     return VoteResult(voted=on, upvotes=upvotes, changed=changed)
 
@@ -164,6 +166,7 @@ def add_comment(
             created_at=now or timezone.now(),
         )
         Paper.objects.filter(pk=paper.pk).update(num_comments=F("num_comments") + 1)
+        _discussion_changed(paper.pk)
     return comment
 
 
@@ -176,7 +179,9 @@ def edit_comment(user: Any, comment: Comment, body: str, now: dt.datetime | None
     body = _clean_body(body)
     comment.body, comment.body_html = body, render_markdown(body)
     comment.edited_at = now or timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    with transaction.atomic():
+        comment.save(update_fields=["body", "body_html", "edited_at"])
+        _discussion_changed(comment.paper_id)
 
 
 def delete_comment(user: Any, comment: Comment, now: dt.datetime | None = None) -> None:
@@ -189,6 +194,7 @@ def delete_comment(user: Any, comment: Comment, now: dt.datetime | None = None) 
         )
         if changed and not _is_hidden(comment.pk):
             _move_comment_count(comment.paper_id, -1)
+        _discussion_changed(comment.paper_id)
     comment.refresh_from_db()
 
 
@@ -202,10 +208,17 @@ def set_comment_hidden(curator: Any, comment: Comment, hidden: bool) -> None:
             _move_comment_count(comment.paper_id, -1 if hidden else 1)
         if changed:
             audit(curator, "hide_comment" if hidden else "unhide_comment", comment)
+            _discussion_changed(comment.paper_id)
 
 
 def _is_hidden(comment_id: int) -> bool:
     return Comment.objects.filter(pk=comment_id, hidden=True).exists()
+
+
+def _discussion_changed(paper_id: int) -> None:
+    """Cached pages showing the paper's comments or comment count are out of date (comments
+    count toward trending)."""
+    invalidate(*paper_tags([paper_id]), TRENDING)
 
 
 def _move_comment_count(paper_id: int, step: int) -> None:

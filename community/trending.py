@@ -34,8 +34,8 @@ from django.db.models.functions import Exp, Greatest
 from django.utils import timezone
 
 from community.models import Comment, Vote
+from papers.cards import PaperCard, load_cards
 from papers.models import DailyEntry, Paper
-from papers.queries import with_card_data
 
 TrendingPeriod = Literal["today", "week", "month"]
 PERIODS: tuple[TrendingPeriod, ...] = ("today", "week", "month")
@@ -44,13 +44,14 @@ _PERIOD_DAYS = {"week": 7, "month": 30}
 
 @dataclass
 class TrendingItem:
-    paper: Paper
+    paper: Paper | PaperCard  # a card in rankings, the page's paper on its own page
     score: float
     explanation: str  # how the score was computed, in words and numbers
 
 
 class EpochHours(Func):
-    """Hours since 1970-01-01 00:00 UTC of a date or datetime expression (portable SQL)."""
+    """Hours since 1970-01-01 00:00 UTC of a date or datetime expression (SQLite and
+    PostgreSQL, the databases dailypapers runs on)."""
 
     output_field = FloatField()
 
@@ -210,7 +211,7 @@ def trending_papers(
         if ranking is None:
             ranking = _ranking(period, timezone.now(), limit)
             cache.set(key, ranking, settings.TRENDING_CACHE_SECONDS)
-    papers = with_card_data(Paper.objects.filter(pk__in=[pk for pk, _, _ in ranking])).in_bulk()
+    papers = load_cards(pk for pk, _, _ in ranking)
     return [
         TrendingItem(paper=papers[pk], score=score, explanation=text)
         for pk, score, text in ranking

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class DailypapersConfig(AppConfig):
-    """The project app: ops commands, the content version used by the cache."""
+    """The project app: ops commands, the versions of the cache's dependency tags."""
 
     name = "dailypapers"
     verbose_name = "Daily Papers (operations)"

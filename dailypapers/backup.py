@@ -93,12 +93,12 @@ def restore(path: Path, using: str = "default") -> None:
     connections.close_all()  # cached statements refer to the old tables
     from django.core.management import call_command
 
-    from dailypapers.cache import bump_content_version
+    from dailypapers.cache import CATALOG, invalidate
     from search.service import database_replaced
 
     # A backup from an older release has an older schema: bring it up to this code's.
     call_command("migrate", database=using, interactive=False, verbosity=0)
-    bump_content_version(using=using)
+    invalidate(CATALOG)  # cached pages of the old content are never served again
     database_replaced()  # every machine's search index now rebuilds on its next update
 
 

@@ -6,7 +6,7 @@ from django.db import models
 
 
 class ContentVersion(models.Model):
-    """A counter bumped by every write to papers or community data (see dailypapers/cache.py).
+    """The version of one cache dependency tag, a random token (see dailypapers/cache.py).
 
     It lives in the database, not in the cache, so every process and machine agrees on it
     even with the per-process local-memory cache.

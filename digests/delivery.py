@@ -188,7 +188,9 @@ def record(
         if outcome.status == Status.SENT:
             SentPaper.objects.bulk_create(
                 [
-                    SentPaper(subscription_id=delivery.subscription_id, paper=p, delivery=delivery)
+                    SentPaper(
+                        subscription_id=delivery.subscription_id, paper_id=p.pk, delivery=delivery
+                    )
                     for p in plan.papers
                 ],
                 ignore_conflicts=True,

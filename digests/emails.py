@@ -22,11 +22,10 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from digests.mime import DigestEmail
 from digests.models import Subscription
 from digests.queries import DigestPlan
 from digests.tokens import make_token
-from papers.models import Paper
+from papers.cards import PaperCard
 
 EXCERPT_WORDS = 70
 SHOWN_AUTHORS = 6
@@ -76,7 +75,7 @@ def make_email(
     parts: tuple[str, str, str], to: str, headers: dict[str, str] | None = None
 ) -> EmailMultiAlternatives:
     subject, text, html = parts
-    message = DigestEmail(
+    message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -110,15 +109,15 @@ def excerpt(abstract: str, words: int = EXCERPT_WORDS) -> str:
     return Truncator(" ".join(first.split())).words(words, truncate="…")
 
 
-def author_line(paper: Paper) -> str:
+def author_line(paper: PaperCard) -> str:
     """Up to SHOWN_AUTHORS visible author names, then "and N more"."""
-    names = [a.author.name for a in paper.authorships.all() if not a.hidden]
+    names = [a.author.name for a in paper.authorships if not a.hidden]
     if len(names) <= SHOWN_AUTHORS:
         return ", ".join(names)
     return f"{', '.join(names[:SHOWN_AUTHORS])} and {len(names) - SHOWN_AUTHORS} more"
 
 
-def paper_context(paper: Paper) -> dict[str, Any]:
+def paper_context(paper: PaperCard) -> dict[str, Any]:
     return {
         "title": " ".join(paper.title.split()),
         "authors": author_line(paper),
@@ -148,7 +147,7 @@ class DigestRenderer:
     _shells: dict[tuple, tuple[str, str, str]] = field(default_factory=dict)
     _marker: str = field(default_factory=lambda: f"digest-link-{secrets.token_hex(8)}")
 
-    def paper_blocks(self, papers: list[Paper]) -> tuple[SafeString, str]:
+    def paper_blocks(self, papers: list[PaperCard]) -> tuple[SafeString, str]:
         key = tuple(p.pk for p in papers)
         if key not in self._blocks:
             context = {"papers": [paper_context(p) for p in papers]}

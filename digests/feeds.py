@@ -23,7 +23,8 @@ from community.trending import trending_papers
 from dailypapers.text import clean_text
 from digests.emails import absolute, author_line, excerpt
 from papers import queries
-from papers.models import Organization, Paper
+from papers.cards import PaperCard, cards_in_order, feed_cards
+from papers.models import Organization
 from papers.periods import Period
 from search.service import SearchQuery, search
 
@@ -64,7 +65,7 @@ class CleanAtomFeed(_CleanText, Atom1Feed):
 
 @dataclass
 class FeedItem:
-    paper: Paper
+    paper: PaperCard
     pubdate: dt.datetime | None
     note: str = ""  # e.g. the trending explanation or the feed date
 
@@ -111,7 +112,7 @@ class PaperFeed(Feed):
         return [str(c) for c in (item.paper.categories or [])][:10]
 
 
-def _paper_items(papers: list[Paper]) -> list[FeedItem]:
+def _paper_items(papers: list[PaperCard]) -> list[FeedItem]:
     return [FeedItem(p, p.published_at) for p in papers]
 
 
@@ -134,10 +135,14 @@ class DailyFeed(PaperFeed):
         if latest is None:
             return []
         span = Period("week", latest - dt.timedelta(days=DAILY_FEED_DAYS - 1), latest)
-        entries = queries.daily_entries(span, sort="newest")[: FEED_ITEMS * 2]
+        entries = feed_cards(queries.daily_entries(span, sort="newest")[: FEED_ITEMS * 2])
         return [
-            FeedItem(e.paper, e.submitted_at or _midnight(e.date), f"On the feed of {e.date}")
-            for e in entries
+            FeedItem(
+                i.paper,
+                i.entry.submitted_at or _midnight(i.entry.date),
+                f"On the feed of {i.entry.date}",
+            )
+            for i in entries
         ]
 
 
@@ -230,7 +235,8 @@ class OrganizationFeed(PaperFeed):
         return absolute(organization.get_absolute_url())
 
     def items(self, organization: Organization) -> list[FeedItem]:
-        return _paper_items(list(queries.papers_of_organization(organization)[:FEED_ITEMS]))
+        ids = list(queries.paper_ids_of_organization(organization)[:FEED_ITEMS])
+        return _paper_items(cards_in_order(ids))
 
 
 class CollectionFeed(PaperFeed):

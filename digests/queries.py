@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from community.trending import TrendingPeriod, trending_papers
 from digests.models import DigestDelivery, SentPaper, Subscription
-from papers.models import Paper
-from papers.queries import with_card_data
+from papers.cards import PaperCard, load_cards
 from search.service import rank_papers
 
 # Candidates considered before topic filtering and the "already sent" exclusion.
@@ -69,7 +68,7 @@ class DigestSource:
     now: dt.datetime
     _trending: list[int] | None = None
     _by_topic: dict[str, list[int]] = field(default_factory=dict)
-    _papers: dict[int, Paper] = field(default_factory=dict)
+    _papers: dict[int, PaperCard] = field(default_factory=dict)
 
     def trending_ids(self) -> list[int]:
         if self._trending is None:
@@ -91,12 +90,11 @@ class DigestSource:
             self._by_topic[query] = [pk for pk, score in ranked if score > 0 and score >= floor]
         return self._by_topic[query]
 
-    def papers(self, ids: list[int]) -> list[Paper]:
+    def papers(self, ids: list[int]) -> list[PaperCard]:
         """Papers with card data (authors, organization), in the order of ``ids``."""
         missing = [pk for pk in ids if pk not in self._papers]
         if missing:
-            for paper in with_card_data(Paper.objects.filter(pk__in=missing)):
-                self._papers[paper.pk] = paper
+            self._papers.update(load_cards(missing))
         return [self._papers[pk] for pk in ids if pk in self._papers]
 
 
@@ -107,7 +105,7 @@ class DigestPlan:
     frequency: str
     period_key: str
     date: dt.date
-    papers: list[Paper]
+    papers: list[PaperCard]
     empty_reason: str = ""
 
 

@@ -47,9 +47,11 @@ def _token_problem(request: HttpRequest, error: TokenError) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit("digest_subscribe", by="ip")
 def subscribe(request: HttpRequest) -> HttpResponse:
-    """The subscribe form (GET) and its handling (POST): mails a confirmation link."""
+    """The subscribe form (GET; ``?email=`` from the feed's subscribe box fills it in) and
+    its handling (POST): mails a confirmation link."""
     if request.method == "GET":
-        return render(request, "digests/subscribe.html", {"email": _default_email(request)})
+        email = request.GET.get("email", "")[:254] or _default_email(request)
+        return render(request, "digests/subscribe.html", {"email": email})
     email = request.POST.get("email", "")
     try:
         options = services.parse_options(

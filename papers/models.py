@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 HTTP_ONLY = [URLValidator(schemes=["http", "https"])]
 
 
-def _page_url(view: str, slug: str, name: str) -> str:
+def page_url(view: str, slug: str, name: str) -> str:
     """The page of ``slug``; a slug no URL can carry (a record written by hand or by an
     older release) links to a search for ``name`` instead of failing the whole page."""
     try:
@@ -38,7 +38,7 @@ class Organization(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return _page_url("papers:organization", self.slug, self.name)
+        return page_url("papers:organization", self.slug, self.name)
 
 
 class Author(models.Model):
@@ -54,10 +54,28 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return _page_url("papers:author", self.slug, self.name)
+        return page_url("papers:author", self.slug, self.name)
 
 
-class Paper(models.Model):
+class PaperLinks:
+    """The links of a paper, for anything with an ``arxiv_id`` (the model and its card)."""
+
+    __slots__ = ()
+    arxiv_id: str
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:paper", args=[self.arxiv_id])
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+class Paper(PaperLinks, models.Model):
     arxiv_id = models.CharField(max_length=64, unique=True, help_text="Without version")
     version = models.PositiveSmallIntegerField(null=True, blank=True)
     title = models.TextField()
@@ -98,17 +116,6 @@ class Paper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:60]}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("papers:paper", args=[self.arxiv_id])
-
-    @property
-    def arxiv_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}"
-
-    @property
-    def pdf_url(self) -> str:
-        return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
 
 class PaperAuthor(models.Model):

@@ -5,34 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from papers import periods
-from papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
+from papers.models import Author, DailyEntry, Organization, Paper
 from papers.periods import Period
 
 FeedSort = Literal["upvotes", "newest"]
 
 
-def with_card_data(papers: QuerySet[Paper]) -> QuerySet[Paper]:
-    """Everything a card or an API item shows, in a constant number of queries."""
-    return papers.select_related("organization").prefetch_related(
-        Prefetch(
-            "authorships",
-            queryset=PaperAuthor.objects.select_related("author", "claimed_by").order_by(
-                "position"
-            ),
-        )
-    )
-
-
 def daily_entries(
     period: Period, sort: FeedSort = "upvotes", submitter: str | None = None
 ) -> QuerySet[DailyEntry]:
-    """Visible entries of the daily feed in ``period``; within a day, most upvoted first."""
-    entries = DailyEntry.objects.filter(
-        date__gte=period.start, date__lte=period.end, hidden=False
-    ).select_related("submitted_by", "paper__organization")
+    """Visible entries of the daily feed in ``period``; within a day, most upvoted first.
+    Only their ids are read: ``papers.cards.feed_cards`` loads what a page shows."""
+    entries = DailyEntry.objects.filter(date__gte=period.start, date__lte=period.end, hidden=False)
     if submitter:
         entries = entries.filter(submitter_name=submitter) | entries.filter(
             submitted_by__username=submitter
@@ -43,14 +30,7 @@ def daily_entries(
         order = ["-featured", "-paper__upvotes", "-paper_id"]
     else:
         order = ["-paper__upvotes", "-date", "-paper_id"]
-    return entries.order_by(*order).prefetch_related(
-        Prefetch(
-            "paper__authorships",
-            queryset=PaperAuthor.objects.select_related("author", "claimed_by").order_by(
-                "position"
-            ),
-        )
-    )
+    return entries.order_by(*order).only("id", "paper_id")
 
 
 def latest_feed_date() -> dt.date | None:
@@ -61,16 +41,8 @@ def latest_feed_date() -> dt.date | None:
     return entry.date if entry else None
 
 
-def adjacent_feed_dates(date: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    """The nearest earlier and later dates that have papers (navigation skips empty days)."""
-    visible = DailyEntry.objects.filter(hidden=False)
-    before = visible.filter(date__lt=date).order_by("-date").values_list("date", flat=True)
-    after = visible.filter(date__gt=date).order_by("date").values_list("date", flat=True)
-    return before.first(), after.first()
-
-
 def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:
-    return with_card_data(Paper.objects.filter(arxiv_id=arxiv_id)).first()
+    return Paper.objects.select_related("organization").filter(arxiv_id=arxiv_id).first()
 
 
 def first_feed_date() -> dt.date | None:
@@ -80,11 +52,8 @@ def first_feed_date() -> dt.date | None:
 
 
 def adjacent_feed_periods(period: Period) -> tuple[Period | None, Period | None]:
-    """The nearest earlier and later periods of the same kind that have papers.
-
-    For days this is ``adjacent_feed_dates``; for weeks and months it jumps over empty
-    weeks or months the same way, so ← → never lead to an empty page.
-    """
+    """The nearest earlier and later periods of the same kind that have papers, so ← →
+    skip empty days, weeks or months."""
     visible = DailyEntry.objects.filter(hidden=False)
     before = (
         visible.filter(date__lt=period.start).order_by("-date").values_list("date", flat=True)
@@ -107,15 +76,6 @@ def period_containing(kind: str, date: dt.date) -> Period:
     return periods.month_of(date)
 
 
-def feed_entries_of_paper(paper: Paper) -> QuerySet[DailyEntry]:
-    """The visible appearances of ``paper`` on the daily feed, oldest first."""
-    return (
-        DailyEntry.objects.filter(paper=paper, hidden=False)
-        .select_related("submitted_by")
-        .order_by("date")
-    )
-
-
 def author_by_slug(slug: str) -> Author | None:
     return Author.objects.filter(slug=slug).first()
 
@@ -124,12 +84,12 @@ def organization_by_slug(slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug).first()
 
 
-def papers_by_author(author: Author) -> QuerySet[Paper]:
-    """The author's papers, newest first, ready for cards."""
+def paper_ids_by_author(author: Author) -> QuerySet:
+    """The ids of the author's papers, newest first (``papers.cards`` loads the cards)."""
     papers = Paper.objects.filter(authorships__author=author).distinct()
-    return with_card_data(papers.order_by("-published_at", "-id"))
+    return papers.order_by("-published_at", "-id").values_list("pk", flat=True)
 
 
-def papers_of_organization(organization: Organization) -> QuerySet[Paper]:
-    """The organization's papers, newest first, ready for cards."""
-    return with_card_data(organization.papers.order_by("-published_at", "-id"))
+def paper_ids_of_organization(organization: Organization) -> QuerySet:
+    """The ids of the organization's papers, newest first (``papers.cards`` loads the cards)."""
+    return organization.papers.order_by("-published_at", "-id").values_list("pk", flat=True)

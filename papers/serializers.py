@@ -1,9 +1,8 @@
 """Papers in Hugging Face's ``/api/daily_papers`` JSON shape.
 
 Shared by the HTTP API, the CLI's ``--json`` output and the Markdown export so the
-field names stay identical everywhere. Callers prefetch ``authorships__author``,
-``authorships__claimed_by`` and select ``organization`` to avoid per-paper queries, or pass
-``search.cards.PaperRecord`` tuples, which carry the same attributes.
+field names stay identical everywhere. Papers are ``papers.cards.PaperCard`` and feed
+entries ``papers.cards.CardEntry``, so serialising runs no query.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from papers.models import DailyEntry, Organization, Paper, PaperAuthor
+from papers.cards import CardAuthorship, CardEntry, CardOrganization, PaperCard
 
 
 def iso(value: datetime | None) -> str | None:
@@ -24,21 +23,8 @@ def iso(value: datetime | None) -> str | None:
         return None
     if value.utcoffset():
         value = value.astimezone(UTC)
-    # isoformat is ~10x faster than strftime; [:23] drops the "+00:00" of aware values.
+    # isoformat is much faster than strftime; [:23] drops the "+00:00" of aware values.
     return value.isoformat(timespec="milliseconds")[:23] + "Z"
-
-
-def authorships(paper: Paper) -> list[PaperAuthor]:
-    """The paper's authorships, by position: a record's list (``search.cards.PaperRecord``)
-    or the prefetched list when there is one (as ``paper.authorships.all()`` would return,
-    without building a manager and queryset)."""
-    listed = getattr(paper, "authorship_list", None)
-    if listed is not None:
-        return listed
-    prefetched = getattr(paper, "_prefetched_objects_cache", {}).get("authorships")
-    if prefetched is not None:
-        return list(prefetched)
-    return list(paper.authorships.all())
 
 
 def avatar_url(username: str) -> str:
@@ -51,7 +37,7 @@ def _object_id(prefix: int, pk: int) -> str:
     return f"{prefix:08x}{pk:016x}"
 
 
-def hf_organization(org: Organization | None) -> dict[str, Any] | None:
+def hf_organization(org: CardOrganization | None) -> dict[str, Any] | None:
     if org is None:
         return None
     data: dict[str, Any] = {
@@ -64,7 +50,7 @@ def hf_organization(org: Organization | None) -> dict[str, Any] | None:
     return data
 
 
-def hf_author(authorship: PaperAuthor) -> dict[str, Any]:
+def hf_author(authorship: CardAuthorship) -> dict[str, Any]:
     data: dict[str, Any] = {
         "_id": authorship.hf_id or _object_id(1, authorship.pk),
         "name": authorship.author.name,
@@ -92,7 +78,7 @@ def _name_id(name: str) -> str:
     return hashlib.sha1(name.encode()).hexdigest()[:24]
 
 
-def hf_submitter(entry: DailyEntry | None) -> dict[str, Any] | None:
+def hf_submitter(entry: CardEntry | None) -> dict[str, Any] | None:
     """Item-level ``submittedBy``: the account that put the paper on the feed."""
     if entry is None:
         return None
@@ -123,7 +109,7 @@ def hf_submitter(entry: DailyEntry | None) -> dict[str, Any] | None:
     return data
 
 
-def hf_daily_submitter(entry: DailyEntry | None) -> dict[str, Any] | None:
+def hf_daily_submitter(entry: CardEntry | None) -> dict[str, Any] | None:
     """Paper-level ``submittedOnDailyBy``: HF names the username both ``user`` and ``name``."""
     submitter = hf_submitter(entry)
     if submitter is None:
@@ -137,11 +123,11 @@ def hf_daily_submitter(entry: DailyEntry | None) -> dict[str, Any] | None:
     return data
 
 
-def hf_paper(paper: Paper, entry: DailyEntry | None = None) -> dict[str, Any]:
+def hf_paper(paper: PaperCard, entry: CardEntry | None = None) -> dict[str, Any]:
     """The nested ``paper`` object of an HF item (also ``GET /api/papers/{id}``)."""
     data: dict[str, Any] = {
         "id": paper.arxiv_id,
-        "authors": [hf_author(a) for a in authorships(paper)],
+        "authors": [hf_author(a) for a in paper.authorships],
         "publishedAt": iso(paper.published_at),
         "title": paper.title,
         "summary": paper.abstract,
@@ -168,7 +154,7 @@ def hf_paper(paper: Paper, entry: DailyEntry | None = None) -> dict[str, Any]:
     return data
 
 
-def hf_item_fields(paper: Paper) -> dict[str, Any]:
+def hf_item_fields(paper: PaperCard) -> dict[str, Any]:
     """The item-level fields every HF paper item has (daily feed and search alike), after
     its ``paper`` and ``publishedAt``."""
     return {
@@ -177,14 +163,12 @@ def hf_item_fields(paper: Paper) -> dict[str, Any]:
         "thumbnail": paper.thumbnail
         or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
         "numComments": paper.num_comments,
-        "isAuthorParticipating": any(a.claimed_by_id for a in authorships(paper)),
+        "isAuthorParticipating": any(a.claimed_by_id for a in paper.authorships),
     }
 
 
-def hf_daily_item(entry: DailyEntry, paper: Paper | None = None) -> dict[str, Any]:
-    """One item of ``GET /api/daily_papers``; ``paper``: the entry's paper when the caller
-    has it loaded already (with its authors and organization)."""
-    paper = paper or entry.paper
+def hf_daily_item(entry: CardEntry, paper: PaperCard) -> dict[str, Any]:
+    """One item of ``GET /api/daily_papers``: ``entry`` of ``paper`` on the feed."""
     nested = hf_paper(paper, entry)
     item: dict[str, Any] = {
         "paper": nested,
@@ -205,18 +189,18 @@ def hf_daily_item(entry: DailyEntry, paper: Paper | None = None) -> dict[str, An
     return item
 
 
-def _midnight(entry: DailyEntry) -> datetime:
+def _midnight(entry: CardEntry) -> datetime:
     # Entries without a submission time (old imports, curator picks) count from their day.
     return datetime(entry.date.year, entry.date.month, entry.date.day, tzinfo=UTC)
 
 
-def _media_urls(paper: Paper) -> list[str] | None:
+def _media_urls(paper: PaperCard) -> list[str] | None:
     media = paper.extra.get("mediaUrls") if isinstance(paper.extra, dict) else None
     if isinstance(media, list) and media:
         return [url for url in media if isinstance(url, str)] or None
     return None
 
 
-def _extra_str(paper: Paper, key: str) -> str | None:
+def _extra_str(paper: PaperCard, key: str) -> str | None:
     value = paper.extra.get(key) if isinstance(paper.extra, dict) else None
     return value if isinstance(value, str) and value else None

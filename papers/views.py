@@ -18,9 +18,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from dailypapers.cache import cache_anonymous_page
+from dailypapers.cache import (
+    LATEST_FEED,
+    author_tag,
+    cache_anonymous_page,
+    feed_tags,
+    org_tag,
+    paper_tag,
+)
 from papers import queries
 from papers.arxiv_ids import parse_arxiv_id
+from papers.cards import cards_in_order, feed_cards, load_card
 from papers.periods import Kind, Period, PeriodError, parse_period
 from papers.templatetags.papers_tags import period_url
 
@@ -73,6 +81,13 @@ def _paginate(request: HttpRequest, items: QuerySet, per_page: int) -> Page:
         return Paginator(items, per_page).page(request.GET.get("page") or 1)
     except InvalidPage:
         raise BadRequest("There is no such page in this list.") from None
+
+
+def _card_page(request: HttpRequest, paper_ids: QuerySet) -> Page:
+    """A page of ``paper_ids`` (a list page's ordered ids) with its papers' cards."""
+    page = _paginate(request, paper_ids, LIST_PAGE_SIZE)
+    page.object_list = cards_in_order(list(page.object_list))
+    return page
 
 
 def _feed_sort(request: HttpRequest) -> queries.FeedSort:
@@ -145,6 +160,7 @@ def _tabs(period: Period, is_latest: bool) -> list[dict[str, Any]]:
 def _render_feed(request: HttpRequest, period: Period, is_latest: bool = False) -> HttpResponse:
     sort = _feed_sort(request)
     page = _paginate(request, queries.daily_entries(period, sort=sort), FEED_PAGE_SIZE)
+    page.object_list = feed_cards(page.object_list)
     before, after = queries.adjacent_feed_periods(period)
     context = {
         "period": period,
@@ -165,7 +181,15 @@ def _render_feed(request: HttpRequest, period: Period, is_latest: bool = False) 
     return render(request, "papers/feed.html", context)
 
 
-@cache_anonymous_page
+def _period_deps(request: HttpRequest, kind: Kind, value: str) -> list[str]:
+    try:
+        period = parse_period(kind, value)
+    except PeriodError:
+        return []  # the view answers 400, which is not cached
+    return feed_tags(period.start, period.end)
+
+
+@cache_anonymous_page(lambda request: [LATEST_FEED])
 @_friendly_errors
 def feed_latest(request: HttpRequest) -> HttpResponse:
     """``/papers``: the latest day that has papers."""
@@ -174,7 +198,7 @@ def feed_latest(request: HttpRequest) -> HttpResponse:
     return _render_feed(request, period, is_latest=latest is not None)
 
 
-@cache_anonymous_page
+@cache_anonymous_page(_period_deps)
 @_friendly_errors
 def feed_period(request: HttpRequest, kind: Kind, value: str) -> HttpResponse:
     """``/papers/date/…``, ``/papers/week/…``, ``/papers/month/…``."""
@@ -188,7 +212,7 @@ def feed_period(request: HttpRequest, kind: Kind, value: str) -> HttpResponse:
 # Paper, author, organization -------------------------------------------------------------
 
 
-@cache_anonymous_page
+@cache_anonymous_page(lambda request, arxiv_id: [paper_tag(arxiv_id)])
 @_friendly_errors
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """``/papers/<arxiv_id>``; versioned, prefixed or slash-ended ids redirect to the bare id."""
@@ -207,30 +231,34 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             f"We have no paper with arXiv id {parsed.id} yet; it may be on arXiv: "
             f"https://arxiv.org/abs/{parsed.id}"
         )
-    entries = list(queries.feed_entries_of_paper(paper))
-    context = {"paper": paper, "entries": entries, "authorships": paper.authorships.all()}
+    card = load_card(paper.pk)
+    context = {
+        "paper": paper,
+        "entries": card.feed_entries[::-1],  # oldest first
+        "authorships": card.authorships,
+    }
     return render(request, "papers/paper.html", context)
 
 
-@cache_anonymous_page
+@cache_anonymous_page(lambda request, slug: [author_tag(slug)])
 @_friendly_errors
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """``/authors/<slug>``: the author's papers, newest first."""
     author = queries.author_by_slug(slug)
     if author is None:
         raise BadRequest("We have no author with that name.")
-    page = _paginate(request, queries.papers_by_author(author), LIST_PAGE_SIZE)
+    page = _card_page(request, queries.paper_ids_by_author(author))
     context = {"author": author, "page": page, "papers": page.object_list}
     return render(request, "papers/author.html", context)
 
 
-@cache_anonymous_page
+@cache_anonymous_page(lambda request, slug: [org_tag(slug)])
 @_friendly_errors
 def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """``/organizations/<slug>``: the organization's papers, newest first."""
     organization = queries.organization_by_slug(slug)
     if organization is None:
         raise BadRequest("We have no organization with that name.")
-    page = _paginate(request, queries.papers_of_organization(organization), LIST_PAGE_SIZE)
+    page = _card_page(request, queries.paper_ids_of_organization(organization))
     context = {"organization": organization, "page": page, "papers": page.object_list}
     return render(request, "papers/organization.html", context)

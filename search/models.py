@@ -36,7 +36,7 @@ class DeletedPaper(models.Model):
 
     Written in the deleting transaction (``search.signals.on_paper_deleted``); each node's
     ``search_index update`` applies the ones newer than its last sync. Kept for
-    ``indexer.TOMBSTONE_DAYS``; a node that has not synced for longer rebuilds instead.
+    ``tombstones.TOMBSTONE_DAYS``; a node that has not synced for longer rebuilds instead.
     Not a foreign key: the paper is gone. Should a paper with this id exist again, the paper
     wins and the tombstone is ignored.
     """
@@ -52,7 +52,7 @@ class SearchEpoch(models.Model):
     """Which copy of the database the index files are built from (one row, pk 1).
 
     A restore replaces every row at once, with old ``updated_at`` stamps and no tombstones, so
-    a catch-up would miss what changed. It therefore gets a new token (``indexer.new_epoch``);
+    a catch-up would miss what changed. It therefore gets a new token (``tombstones.new_epoch``);
     a node whose index records another token rebuilds it from the database on its next
     catch-up. No row (never restored) is the token "".
     """

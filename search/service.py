@@ -17,10 +17,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from dailypapers.text import clean_text
 from papers.arxiv_ids import parse_arxiv_id
+from papers.cards import PaperCard, cards_in_order, load_cards
 from papers.models import DailyEntry, Paper
-from papers.queries import with_card_data
-from search import embedding, engine, indexer
-from search.cards import PaperRecord, load_papers, load_records
+from search import embedding, engine, indexer, texts, tombstones, vector_store
 from search.store import READER
 from search.text import ParsedQuery, highlight, parse_query, query_stems
 
@@ -68,7 +67,7 @@ class SearchQuery:
 
 @dataclass
 class SearchHit:
-    paper: Paper
+    paper: PaperCard
     score: float
     # Title and abstract with matched terms wrapped in <mark> (HTML-escaped otherwise).
     title_html: str = ""
@@ -100,8 +99,8 @@ def search(query: SearchQuery) -> SearchResults:
 
 def search_ranked(query: SearchQuery) -> SearchResults:
     """:func:`search` without loading the papers: the page's ids and scores in
-    ``results.page`` (``hits`` stays empty), for callers that load them their own way (the
-    JSON API, with :func:`search.cards.load_records`)."""
+    ``results.page`` (``hits`` stays empty), for callers that need no highlighting (the
+    JSON API, with :func:`page_cards`)."""
     results = SearchResults(query=query)
     arxiv_id = parse_arxiv_id(query.q)
     if arxiv_id is not None:
@@ -133,12 +132,11 @@ def search_ranked(query: SearchQuery) -> SearchResults:
     return results
 
 
-def page_records(results: SearchResults) -> list[PaperRecord]:
-    """The papers of a :func:`search_ranked` page (or its arXiv id match) as light records
-    for JSON items, best first; papers deleted since they were indexed are left out."""
+def page_cards(results: SearchResults) -> list[PaperCard]:
+    """The cards of a :func:`search_ranked` page (or of its arXiv id match), best first;
+    papers deleted since they were indexed are left out."""
     ids = [results.redirect_to.pk] if results.redirect_to else [pid for pid, _ in results.page]
-    records = load_records(ids)
-    return [records[pid] for pid in ids if pid in records]
+    return cards_in_order(ids)
 
 
 def _no_words_message() -> str:
@@ -188,9 +186,7 @@ def _filter_and_sort(query: SearchQuery, ranking: list[tuple[int, float]]) -> li
 
 
 def _hits(page: list[tuple[int, float]], stems: set[str] | None) -> list[SearchHit]:
-    # Visible feed entries (newest first) come along as ``paper.feed_entries`` so the API can
-    # serialise feed items without a second fetch.
-    papers = load_papers([pid for pid, _ in page])
+    papers = load_cards(pid for pid, _ in page)
     hits = []
     for pid, score in page:
         paper = papers.get(pid)
@@ -204,37 +200,36 @@ def _hits(page: list[tuple[int, float]], stems: set[str] | None) -> list[SearchH
     return hits
 
 
-def _paper_vector(paper: Paper) -> np.ndarray | None:
-    texts = indexer.load_texts([paper.pk])
-    if not texts:
-        return None
-    return indexer.ensure_embeddings(texts)[0]
+def _stored_vectors(paper_ids: list[int]) -> dict[int, np.ndarray]:
+    """Stored vectors of these papers (read only: missing ones are left to background work)."""
+    return vector_store.stored_vectors(texts.load_texts(paper_ids))
 
 
-def similar_papers(paper: Paper, limit: int = 8) -> list[Paper]:
-    """The ``limit`` papers closest to ``paper`` by embedding, excluding itself."""
+def similar_papers(paper: Paper | PaperCard, limit: int = 8) -> list[PaperCard]:
+    """The ``limit`` papers closest to ``paper`` by its stored embedding, excluding itself
+    (none while it has no stored vector)."""
     snapshot = READER.snapshot()
     if snapshot.vectors.count == 0 or limit <= 0:
         return []
-    vector = _paper_vector(paper)
+    vector = _stored_vectors([paper.pk]).get(paper.pk)
     if vector is None:
-        return []
+        return []  # not embedded yet: the background catch-up stores its vector
     ids = [pid for pid, _ in snapshot.vectors.search(vector, limit + 1) if pid != paper.pk]
-    papers = with_card_data(Paper.objects.filter(pk__in=ids[:limit])).in_bulk()
-    return [papers[pid] for pid in ids[:limit] if pid in papers]
+    return cards_in_order(ids[:limit])
 
 
 def rank_papers(q: str, paper_ids: list[int]) -> list[tuple[int, float]]:
     """Re-rank a candidate set by relevance to ``q`` (best first); used by topic digests.
 
     Scores are the hybrid blend of BM25 (restricted to the candidates) and cosine similarity
-    of stored embeddings; candidates matching neither still come back, last, with score 0.
+    of stored embeddings (a candidate not embedded yet ranks by BM25 alone); candidates
+    matching neither still come back, last, with score 0. Reads only.
     """
     parsed = parse_query(q)
     wanted = list(dict.fromkeys(paper_ids))
     if parsed.is_empty or not wanted:
         return [(pid, 0.0) for pid in wanted]
-    ranked = engine.rank_subset(parsed, wanted)
+    ranked = engine.rank_subset(parsed, wanted, _stored_vectors(wanted))
     seen = {pid for pid, _ in ranked}
     return ranked + [(pid, 0.0) for pid in wanted if pid not in seen]
 
@@ -248,8 +243,8 @@ def index_papers(paper_ids: list[int]) -> None:
 
 
 def prepare_model() -> None:
-    """Derive the configured embedding model's files if needed (~3 s, once per machine)."""
-    embedding.prepare(indexer.model_name())
+    """Derive the configured embedding model's files if needed (once per machine)."""
+    embedding.prepare(texts.model_name())
 
 
 def rebuild_index() -> None:
@@ -260,7 +255,7 @@ def rebuild_index() -> None:
 def database_replaced() -> None:
     """Call after the database content was replaced wholesale (a restore): every node's
     index is then out of date and is rebuilt by its next ``search_index update``."""
-    indexer.new_epoch()
+    tombstones.new_epoch()
 
 
 def index_status() -> dict:

@@ -1,64 +1,44 @@
-"""Keeping the indexes current when papers change (connected in ``SearchConfig.ready``)."""
+"""Keeping the indexes current when papers change (connected in ``SearchConfig.ready``).
+
+Receivers only enqueue work (``search.tasks``): a web request never waits on the index."""
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
-from search import indexer
 from search.models import DeletedPaper
 
 log = logging.getLogger(__name__)
 
 
 def on_papers_changed(sender, paper_ids: list[int] | None = None, **kwargs) -> None:
-    """Index keywords now (milliseconds) and queue the embedding (seconds to minutes).
+    """Queue the indexing of these papers (sent after the change committed).
 
     A search failure must never fail the import that triggered it: the database is the source
     of truth and ``search_index update`` repairs the indexes later, so errors are logged.
     """
+    from search.tasks import index_papers
+
     ids = sorted({int(pid) for pid in paper_ids or []})
     if not ids:
         return
     try:
-        indexer.update_keywords(ids)
+        index_papers.enqueue(ids)
     except Exception:
-        log.exception("keyword indexing of %d papers failed; run `search_index update`", len(ids))
+        log.exception("indexing of %d papers failed; run `search_index update`", len(ids))
+
+
+def _enqueue_drop(deleted_at: str) -> None:
+    from search.tasks import drop_deleted
+
     try:
-        from search.tasks import embed_papers
-
-        embed_papers.enqueue(ids)
+        drop_deleted.enqueue(deleted_at)
     except Exception:
-        log.exception("embedding of %d papers failed; run `search_index update`", len(ids))
-
-
-class _PendingRemoval:
-    """The papers one transaction deleted, dropped from this node's indexes once it commits
-    (one index write per transaction, not per paper: a bulk delete sends one signal each)."""
-
-    def __init__(self, paper_ids: set[int]) -> None:
-        self.paper_ids = paper_ids
-
-    def __call__(self) -> None:
-        try:
-            indexer.remove_papers(self.paper_ids)
-        except Exception:
-            log.exception(
-                "dropping %d deleted papers from the search index failed; "
-                "`search_index update` retries",
-                len(self.paper_ids),
-            )
-
-
-def _pending_removal(using: str) -> _PendingRemoval | None:
-    """The batch already queued to run when the current transaction commits, if any."""
-    connection = transaction.get_connection(using)
-    for entry in getattr(connection, "run_on_commit", ()):
-        if isinstance(entry[1], _PendingRemoval):
-            return entry[1]
-    return None
+        log.exception("dropping deleted papers from the search index failed; catch-up retries")
 
 
 def on_paper_deleted(sender, instance, using: str, **kwargs) -> None:
@@ -76,9 +56,5 @@ def on_paper_deleted(sender, instance, using: str, **kwargs) -> None:
         unique_fields=["paper_id"],
         update_fields=["deleted_at"],
     )
-    pending = _pending_removal(using)
-    if pending is not None:
-        pending.paper_ids.add(int(instance.pk))
-    else:
-        # Runs now when not in a transaction; discarded with the deletion on rollback.
-        transaction.on_commit(_PendingRemoval({int(instance.pk)}), using=using)
+    # Runs now when not in a transaction; discarded with the deletion on rollback.
+    transaction.on_commit(partial(_enqueue_drop, now.isoformat()), using=using)

@@ -55,16 +55,27 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def write_lock() -> Iterator[None]:
-    """One writer at a time across processes (the import command, workers, a rebuild)."""
+def write_lock(wait: bool = True) -> Iterator[None]:
+    """One writer at a time across processes (the import command, workers, a rebuild).
+
+    ``wait=False``: raise :class:`IndexBusy` at once instead of waiting for another writer
+    (for work started by a web request, which must never wait on a rebuild).
+    """
     root = index_dir()
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".write.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy("another process is writing the search index") from None
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index write lock."""
 
 
 def current_version() -> Path | None:
@@ -162,7 +173,7 @@ class Reader:
             index = _open_keyword_index(version)
         if same_version and _vector_fields(previous.manifest) == _vector_fields(manifest):
             # Most manifest writes (keyword updates, a quiet catch-up's synced_at) leave the
-            # segments alone; reopening them would cost every worker ~10 ms at 1M papers.
+            # segments alone; reopening them would cost every worker a reload of the vectors.
             vectors = previous.vectors
         else:
             vectors = open_vector_set(version, manifest)

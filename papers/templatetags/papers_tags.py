@@ -9,7 +9,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from papers.models import Paper, PaperAuthor
+from papers.cards import PaperCard
 from papers.periods import Period
 
 register = template.Library()
@@ -25,13 +25,9 @@ def period_url(period: Period) -> str:
 
 
 @register.simple_tag
-def card_authors(paper: Paper, limit: int = CARD_AUTHORS) -> dict[str, Any]:
-    """The first ``limit`` authorships and how many there are in all.
-
-    Reads the prefetched ``authorships`` (``queries.with_card_data``), so no query per card.
-    """
-    authorships: list[PaperAuthor] = list(paper.authorships.all())
-    return {"shown": authorships[:limit], "total": len(authorships)}
+def card_authors(paper: PaperCard, limit: int = CARD_AUTHORS) -> dict[str, Any]:
+    """The first ``limit`` authorships of a card and how many there are in all."""
+    return {"shown": paper.authorships[:limit], "total": len(paper.authorships)}
 
 
 @register.filter

@@ -29,9 +29,9 @@ def main() -> None:
         from django.conf import settings
         from django.core.management import call_command
 
-        from search import indexer
+        from search import demo_vectors, indexer
 
-        indexer.VECTOR_DIRS.clear()  # compute everything afresh
+        demo_vectors.VECTOR_DIRS.clear()  # compute everything afresh
         call_command("migrate", verbosity=0)
         call_command("load_demo", "--no-progress")
         done = [0]
@@ -43,7 +43,7 @@ def main() -> None:
 
         indexer.rebuild(progress=progress)
         out = HERE / f"{settings.SEARCH_EMBEDDING_MODEL}.npz"
-        print(f"wrote {indexer.export_demo_vectors(out)} vectors to {out}")
+        print(f"wrote {demo_vectors.export_demo_vectors(out)} vectors to {out}")
 
 
 if __name__ == "__main__":

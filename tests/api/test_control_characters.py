@@ -97,7 +97,7 @@ def test_comment_form_strips_control_characters(client):
 def test_subscription_topic_loses_control_characters(token_client):
     response = token_client.post(
         "/api/subscriptions",
-        {"topic": "graph\x00 neural\x0c nets"},
+        {"email": "reader@example.org", "topic": "graph\x00 neural\x0c nets"},
         content_type="application/json",
     )
     assert response.status_code in (201, 202), response.content

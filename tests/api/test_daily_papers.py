@@ -140,10 +140,13 @@ def test_etag_and_if_none_match(client, feed):
 
 
 def test_etag_changes_when_upvotes_change(client, feed):
+    from community.services import set_vote
     from papers.models import Paper
+    from tests.factories import make_user
 
     etag = client.get("/api/daily_papers?date=2025-02-10")["ETag"]
-    Paper.objects.filter(arxiv_id="2502.00001").update(upvotes=99)  # e.g. a vote's F() update
+    paper = Paper.objects.get(arxiv_id="2502.00001")
+    set_vote(make_user("voter"), paper.pk, True)  # an F() update of the counter
     response = client.get("/api/daily_papers?date=2025-02-10", headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert response["ETag"] != etag

@@ -330,13 +330,15 @@ def test_fast_mime_matches_django(smtp):
         assert bodies[0] == bodies[1]
 
 
-def test_non_ascii_subject_on_the_fast_path(smtp, settings):
+def test_non_ascii_subject_is_encoded(smtp, settings):
     settings.SITE_NAME = "Papiers du jour \u2013 été"
     make_feed_papers(1)
     make_subscriber("ada@example.org")
     send_digests("daily", NOW)
     message = smtp.to("ada@example.org")[0].message
-    assert message["Subject"] == (
+    # Django folds a long encoded Subject right after "Subject:"; mail readers drop the
+    # whitespace of that fold, Python's parser keeps one space of it.
+    assert message["Subject"].lstrip() == (
         "Papiers du jour \u2013 été: 1 trending paper - Wednesday, January 8, 2025"
     )
     assert b"=?utf-8?" in smtp.to("ada@example.org")[0].content  # encoded words, not raw 8bit

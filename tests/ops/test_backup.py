@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from papers.models import Paper
-from search import indexer, store
+from search import store, sync, tombstones
 from search.service import SearchQuery, search
 from tests.factories import make_daily_paper, make_user
 
@@ -147,10 +147,10 @@ def test_restoring_an_older_backup_migrates_it(tmp_path: Path, capsys) -> None:
     call_command("backup", str(target))
     _drop_epoch_table(target)
     call_command("restore", str(target), yes=True, no_reindex=True)
-    assert indexer.current_epoch() != ""  # the table is back and a new epoch began
+    assert tombstones.current_epoch() != ""  # the table is back and a new epoch began
     assert "rebuilt by the next" in capsys.readouterr().out
     assert store.current_version() is None  # --no-reindex: left to the next update
-    indexer.catch_up()
+    sync.catch_up()
     assert [h.paper.title for h in search(SearchQuery(q="older release")).hits] == [
         "Paper from an older release"
     ]

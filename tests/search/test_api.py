@@ -61,24 +61,17 @@ def test_limits_at_the_edge_are_accepted(corpus, client):
 
 
 def _orm_item(paper_pk: int) -> dict:
-    """The item built from ORM-loaded instances, as the daily feed API builds it."""
-    from django.db.models import Prefetch
-
+    """The item built from a card assembled from ORM instances (tests/orm_cards.py)."""
     from api.search import _item
-    from papers.models import DailyEntry, Paper
-    from papers.queries import with_card_data
+    from tests.orm_cards import orm_card
 
-    entries = Prefetch(
-        "daily_entries",
-        queryset=DailyEntry.objects.filter(hidden=False).order_by("-date"),
-        to_attr="feed_entries",
-    )
-    return _item(with_card_data(Paper.objects.filter(pk=paper_pk)).prefetch_related(entries).get())
+    return _item(orm_card(paper_pk))
 
 
 def test_items_are_the_orm_items_with_claims_and_organizations(corpus, client):
-    """The API loads light records, not model instances: every item must still be exactly
-    what the ORM path serialises, a claimed author (with the user) included."""
+    """The API loads cards with ``values()``: every item must still be exactly what the
+    same paper read through ORM instances serialises, a claimed author (with the user)
+    included."""
     from papers.models import Paper, PaperAuthor
     from tests.factories import make_user
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper
-from search import engine, indexer, store
+from search import engine, indexer, store, sync, tombstones
 from search.models import DeletedPaper
 from search.service import SearchQuery, index_papers, index_status, search
 from search.text import parse_query
@@ -106,7 +106,7 @@ def test_paper_deleted_on_one_node_leaves_the_other_nodes_index(
     assert S1 not in [h.paper.arxiv_id for h in hits]
     # The deletion is applied once: the next loop finds nothing left to write.
     generation = index_status()["generation"]
-    assert indexer.catch_up().removed == 0  # the tombstone is re-read, nothing is left to drop
+    assert sync.catch_up().removed == 0  # the tombstone is re-read, nothing is left to drop
     assert index_status()["generation"] == generation + 1  # only the new synced_at
 
 
@@ -129,7 +129,7 @@ def test_bulk_delete_writes_a_tombstone_per_paper_and_one_index_update(
     assert after["generation"] == before["generation"] + 1
 
     settings.SEARCH_INDEX_DIR = node_b
-    indexer.catch_up()
+    sync.catch_up()
     assert index_status()["documents"] == before["documents"] - len(ids)
     assert index_status()["vectors"] == before["vectors"] - len(ids)
     for paper in doomed:
@@ -153,7 +153,7 @@ def test_admin_delete_reaches_other_nodes(two_nodes, corpus_transactional, setti
 
     settings.SEARCH_INDEX_DIR = node_b
     assert paper.pk in _ranked_ids(paper.title, "keyword")
-    indexer.catch_up()
+    sync.catch_up()
     assert paper.pk not in _ranked_ids(paper.title, "keyword")
     assert paper.pk not in _ranked_ids(paper.title, "semantic")
 
@@ -185,7 +185,7 @@ def test_a_paper_that_exists_again_wins_over_its_tombstone(two_nodes, corpus_tra
     assert paper_id not in _manifest().get("removed", [])
     # ... and neither its old tombstone nor a direct request drops it again.
     assert DeletedPaper.objects.filter(paper_id=paper_id).exists()
-    indexer.catch_up()
+    sync.catch_up()
     assert indexer.remove_papers([paper_id]) == 0
     assert paper_id in _ranked_ids(title, "keyword")
     assert paper_id in _ranked_ids(title, "semantic")
@@ -208,16 +208,16 @@ def test_node_offline_longer_than_tombstones_are_kept_rebuilds(
     now = timezone.now()
     Paper.objects.filter(pk=paper.pk).delete()
     # The deletion happened long ago and its tombstone has been pruned since (node A's loop).
-    DeletedPaper.objects.update(deleted_at=now - dt.timedelta(days=indexer.TOMBSTONE_DAYS + 5))
-    indexer.catch_up()
+    DeletedPaper.objects.update(deleted_at=now - dt.timedelta(days=tombstones.TOMBSTONE_DAYS + 5))
+    sync.catch_up()
     assert not DeletedPaper.objects.exists()
 
     settings.SEARCH_INDEX_DIR = node_b
-    _set_synced_at(now - dt.timedelta(days=indexer.TOMBSTONE_DAYS + 10))
+    _set_synced_at(now - dt.timedelta(days=tombstones.TOMBSTONE_DAYS + 10))
     old_version = index_status()["version"]
     assert paper.pk in _ranked_ids(paper.title, "keyword")
     with caplog.at_level(logging.WARNING, logger="search.indexer"):
-        indexer.catch_up()
+        sync.catch_up()
     assert "rebuilding" in caplog.text
     status = index_status()
     assert status["version"] != old_version  # a whole new version directory
@@ -242,7 +242,7 @@ def test_node_offline_for_days_catches_up_without_rebuilding(
     DeletedPaper.objects.update(deleted_at=timezone.now() - dt.timedelta(days=2))
 
     settings.SEARCH_INDEX_DIR = node_b
-    indexer.catch_up()
+    sync.catch_up()
     assert index_status()["version"] == old_version
     assert paper.pk not in _ranked_ids(paper.title, "keyword")
     assert paper.pk not in _ranked_ids(paper.title, "semantic")
@@ -255,14 +255,14 @@ def test_deletion_committed_late_is_still_applied(two_nodes, corpus_transactiona
     node_a, node_b = two_nodes
     paper = corpus_transactional[R1]
     settings.SEARCH_INDEX_DIR = node_b
-    indexer.catch_up()
+    sync.catch_up()
     synced = dt.datetime.fromisoformat(_manifest()["synced_at"])
     settings.SEARCH_INDEX_DIR = node_a
     Paper.objects.filter(pk=paper.pk).delete()
     DeletedPaper.objects.update(deleted_at=synced - dt.timedelta(seconds=30))
 
     settings.SEARCH_INDEX_DIR = node_b
-    indexer.catch_up()
+    sync.catch_up()
     assert paper.pk not in _ranked_ids(paper.title, "keyword")
     assert paper.pk not in _ranked_ids(paper.title, "semantic")
 
@@ -272,9 +272,9 @@ def test_old_tombstones_are_pruned(corpus_transactional):
     old, recent = list(corpus_transactional.values())[:2]
     Paper.objects.filter(pk__in=[old.pk, recent.pk]).delete()
     DeletedPaper.objects.filter(paper_id=old.pk).update(
-        deleted_at=timezone.now() - dt.timedelta(days=indexer.TOMBSTONE_DAYS + 1)
+        deleted_at=timezone.now() - dt.timedelta(days=tombstones.TOMBSTONE_DAYS + 1)
     )
-    indexer.catch_up()
+    sync.catch_up()
     assert list(DeletedPaper.objects.values_list("paper_id", flat=True)) == [recent.pk]
 
 
@@ -289,7 +289,7 @@ def test_compaction_drops_removed_vectors_for_good(corpus_transactional, monkeyp
     assert _manifest()["removed"] == [first_id]
     assert first_id in _base_ids()
 
-    monkeypatch.setattr(indexer, "_needs_compaction", lambda version, manifest: True)
+    monkeypatch.setattr(indexer, "needs_compaction", lambda version, manifest: True)
     second_id = second.pk
     second.delete()  # this removal merges the segments
     manifest = _manifest()

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from search import indexer
+from search import demo_vectors, texts
 from search.embedding import get_embedder
 from tests.search.conftest import fixture_records
 
 
 def test_fixture_vectors_match_the_model(settings):
-    vectors = indexer._demo_vectors(settings.SEARCH_EMBEDDING_MODEL)
+    vectors = demo_vectors.shipped_vectors(settings.SEARCH_EMBEDDING_MODEL)
     records = fixture_records()[:3]
     for record in records:
-        text = indexer.paper_text(record["title"], record["abstract"])
-        stored = vectors[(record["arxiv_id"], indexer.content_hash(text))].astype(np.float32)
+        text = texts.paper_text(record["title"], record["abstract"])
+        stored = vectors[(record["arxiv_id"], texts.content_hash(text))].astype(np.float32)
         live = get_embedder(settings.SEARCH_EMBEDDING_MODEL).embed([text])[0]
         assert float(stored @ live) > 0.98

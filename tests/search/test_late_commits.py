@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 
 from papers.models import Paper
-from search import engine, indexer, store
+from search import applied, engine, indexer, store, sync, texts, tombstones
 from search.embedding import get_embedder
 from search.models import PaperEmbedding
 from search.text import parse_query
@@ -82,7 +82,7 @@ def test_paper_committed_after_a_catch_up_read_is_picked_up_next_time(
     two_nodes, corpus_transactional
 ):
     paper = corpus_transactional[S1]
-    indexer.catch_up()
+    sync.catch_up()
     synced = _synced_at()
     # A long import on node A stamped this row before that catch-up started, and committed
     # after it had read the table: the stamp is older than node B's synced_at.
@@ -91,7 +91,7 @@ def test_paper_committed_after_a_catch_up_read_is_picked_up_next_time(
     )
     assert paper.pk not in _ranked_ids("axolotl limb", "keyword")
 
-    assert indexer.catch_up() == (1, 1, 0)
+    assert sync.catch_up() == (1, 1, 0)
     assert _ranked_ids("axolotl limb", "keyword")[0] == paper.pk
     assert _ranked_ids("how do salamanders grow back legs", "semantic")[0] == paper.pk
 
@@ -101,16 +101,16 @@ def test_quiet_loops_write_no_index_file(two_nodes, corpus_transactional):
     """Every fixture paper and vector is younger than the overlap, and one paper is applied
     late: none of them is applied again by later loops."""
     paper = corpus_transactional[R1]
-    assert indexer.catch_up() == (0, 0, 0)  # the rebuild's own rows are known to it
+    assert sync.catch_up() == (0, 0, 0)  # the rebuild's own rows are known to it
     Paper.objects.filter(pk=paper.pk).update(
         title=AXOLOTL, updated_at=_synced_at() - dt.timedelta(seconds=30)
     )
-    assert indexer.catch_up() == (1, 1, 0)
+    assert sync.catch_up() == (1, 1, 0)
     files, manifest = _files(), _manifest()
     assert len(manifest["deltas"]) == 1
 
     for loop in (1, 2):
-        assert indexer.catch_up() == (0, 0, 0)
+        assert sync.catch_up() == (0, 0, 0)
         after = _manifest()
         # Only synced_at changed: no delta, no removal, no compaction, tantivy untouched.
         assert after["generation"] == manifest["generation"] + loop
@@ -127,19 +127,19 @@ def test_quiet_loops_write_no_index_file(two_nodes, corpus_transactional):
 def test_overlap_record_is_pruned_as_the_window_moves(two_nodes, corpus_transactional):
     paper = corpus_transactional[S1]
     Paper.objects.filter(pk=paper.pk).update(updated_at=_synced_at() - dt.timedelta(seconds=1))
-    indexer.catch_up()
+    sync.catch_up()
     version = store.current_version()
-    record = indexer._read_applied(version, _manifest())
+    record = applied.read_applied(version, _manifest())
     assert paper.pk in record.papers and len(record.papers) == len(corpus_transactional)
     # Ten minutes on, the window has passed every row: the record empties, its file goes.
     old_name = _manifest()["applied"]
-    later = dt.datetime.now(dt.UTC) + indexer.SYNC_OVERLAP * 2
-    next_record = indexer._next_applied(record, {}, {}, {}, later)
-    assert next_record == indexer.Applied()
-    indexer._set_synced_at(later.isoformat(), next_record, version, indexer.current_epoch())
+    later = dt.datetime.now(dt.UTC) + applied.SYNC_OVERLAP * 2
+    next_record = applied.next_applied(record, {}, {}, {}, later)
+    assert next_record == applied.Applied()
+    sync.set_synced_at(later.isoformat(), next_record, version, tombstones.current_epoch())
     assert "applied" not in _manifest()
     assert not (version / old_name).exists()
-    assert indexer.catch_up() == (0, 0, 0)
+    assert sync.catch_up() == (0, 0, 0)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -149,7 +149,7 @@ def test_vector_stored_by_another_node_is_added_here(two_nodes, corpus_transacti
     commits late): node B serves the stored vector without embedding anything itself."""
     node_a, node_b = two_nodes
     paper = corpus_transactional[R1]
-    indexer.catch_up()
+    sync.catch_up()
     synced = _synced_at()
     old_vector = _index_vector(paper.pk)
 
@@ -157,7 +157,7 @@ def test_vector_stored_by_another_node_is_added_here(two_nodes, corpus_transacti
     Paper.objects.filter(pk=paper.pk).update(title=AXOLOTL, abstract=AXOLOTL_ABSTRACT)
     indexer.update_vectors([paper.pk])  # node A's embedding task
     PaperEmbedding.objects.filter(paper=paper).update(created_at=synced - dt.timedelta(seconds=30))
-    stored = PaperEmbedding.objects.get(paper=paper, model_name=indexer.model_name())
+    stored = PaperEmbedding.objects.get(paper=paper, model_name=texts.model_name())
     stored_vector = np.frombuffer(bytes(stored.vector), dtype=np.float16)
     assert not np.array_equal(stored_vector, old_vector)
 
@@ -167,12 +167,12 @@ def test_vector_stored_by_another_node_is_added_here(two_nodes, corpus_transacti
         raise AssertionError("node B must use the stored vector, not run the model")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(get_embedder(indexer.model_name()), "embed", no_model)
-        assert indexer.catch_up() == (1, 1, 0)
+        patch.setattr(get_embedder(texts.model_name()), "embed", no_model)
+        assert sync.catch_up() == (1, 1, 0)
     assert np.array_equal(_index_vector(paper.pk), stored_vector)
     assert _ranked_ids("how do salamanders grow back legs", "semantic")[0] == paper.pk
     # The new text reached the keyword index too (a new hash means a new text).
     assert _ranked_ids("axolotl limb", "keyword")[0] == paper.pk
     deltas = _manifest()["deltas"]
-    assert indexer.catch_up() == (0, 0, 0)
+    assert sync.catch_up() == (0, 0, 0)
     assert _manifest()["deltas"] == deltas

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from papers.models import Paper
-from search import indexer, store
+from search import demo_vectors, indexer, store, sync, texts
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         from search.models import PaperEmbedding
 
         total = Paper.objects.count()
-        have = PaperEmbedding.objects.filter(model_name=indexer.model_name()).count()
+        have = PaperEmbedding.objects.filter(model_name=texts.model_name()).count()
         with self._progress_bar(max(0, total - have), "embedding") as bar:
             version = indexer.rebuild(progress=bar.update)
         self.stdout.write(self.style.SUCCESS(f"Rebuilt {total} papers into {version}"))
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError("--interval must be positive")
         while True:
             with self._progress_bar(0, "embedding") as bar:
-                done = indexer.catch_up(progress=bar.update)
+                done = sync.catch_up(progress=bar.update)
             if any(done) or not loop:
                 self.stdout.write(
                     f"keyword: {done.keyword} papers, vectors: {done.vectors} papers, "
@@ -77,6 +77,6 @@ class Command(BaseCommand):
         self.stdout.write(f"papers in database: {Paper.objects.count()}")
 
     def _export(self, out: Path | None) -> None:
-        path = out or indexer.DEMO_DIR / f"{indexer.model_name()}.npz"
-        count = indexer.export_demo_vectors(path)
+        path = out or demo_vectors.DEMO_DIR / f"{texts.model_name()}.npz"
+        count = demo_vectors.export_demo_vectors(path)
         self.stdout.write(self.style.SUCCESS(f"Wrote {count} vectors to {path}"))
