@@ -9,6 +9,7 @@ requests race.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -47,6 +48,14 @@ COLLECTION_NAME_MAX_LENGTH = 100
 
 class CommunityError(Exception):
     """A request the rules refuse; ``str(error)`` is a message to show the user."""
+
+
+class AlreadyExists(CommunityError):
+    """The thing to create is already there (HF answers 409); ``existing`` is it."""
+
+    def __init__(self, message: str, existing: Any) -> None:
+        super().__init__(message)
+        self.existing = existing
 
 
 # --- audit log ------------------------------------------------------------------------
@@ -603,13 +612,31 @@ def default_collection(user: Any) -> Collection:
     return Collection.objects.get_or_create(owner=user, name=DEFAULT_COLLECTION)[0]
 
 
-def create_collection(user: Any, name: str, is_public: bool = False) -> Collection:
+COLLECTION_DESCRIPTION_MAX_LENGTH = 150
+COLLECTION_NOTE_MAX_LENGTH = 500
+
+
+def _limited(text: str, limit: int, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise CommunityError(f"{what} is {len(text)} characters long; the maximum is {limit}.")
+    return text
+
+
+def create_collection(
+    user: Any, name: str, is_public: bool = False, description: str = ""
+) -> Collection:
+    """A new collection of ``user``; :class:`AlreadyExists` (with it) if the name is taken."""
     name = _clean_collection_name(name)
+    description = _limited(description, COLLECTION_DESCRIPTION_MAX_LENGTH, "The description")
     try:
         with transaction.atomic():
-            return Collection.objects.create(owner=user, name=name, is_public=is_public)
+            return Collection.objects.create(
+                owner=user, name=name, is_public=is_public, description=description
+            )
     except IntegrityError:
-        raise CommunityError(f"You already have a collection named '{name}'.") from None
+        existing = Collection.objects.get(owner=user, name=name)
+        raise AlreadyExists(f"You already have a collection named '{name}'.", existing) from None
 
 
 def _require_owner(user: Any, collection: Collection) -> None:
@@ -617,31 +644,91 @@ def _require_owner(user: Any, collection: Collection) -> None:
         raise PermissionDenied("This collection is not yours.")
 
 
+def _touch(collection: Collection) -> None:
+    # updated_at is HF's lastUpdated: any change of the items counts.
+    collection.save(update_fields=["updated_at"])
+
+
+def add_collection_item(
+    user: Any, collection: Collection, paper: Paper, note: str = ""
+) -> CollectionItem:
+    """Append ``paper`` to ``collection``; :class:`AlreadyExists` if it is in it already."""
+    _require_owner(user, collection)
+    note = _limited(note, COLLECTION_NOTE_MAX_LENGTH, "The note")
+    with transaction.atomic():
+        existing = CollectionItem.objects.filter(collection=collection, paper=paper).first()
+        if existing is not None:
+            raise AlreadyExists(f"{paper.arxiv_id} is already in this collection.", existing)
+        last = collection.items.aggregate(last=models.Max("position"))["last"]
+        item = CollectionItem.objects.create(
+            collection=collection, paper=paper, note=note, position=0 if last is None else last + 1
+        )
+        _touch(collection)
+    return item
+
+
 def add_to_collection(user: Any, paper: Paper, collection: Collection | None = None) -> Collection:
     """Save ``paper`` in ``collection`` (default: the Reading list); saving twice is a no-op."""
     collection = collection or default_collection(user)
-    _require_owner(user, collection)
-    CollectionItem.objects.get_or_create(collection=collection, paper=paper)
+    with contextlib.suppress(AlreadyExists):
+        add_collection_item(user, collection, paper)
     return collection
 
 
 def remove_from_collection(user: Any, paper: Paper, collection: Collection) -> None:
     _require_owner(user, collection)
     CollectionItem.objects.filter(collection=collection, paper=paper).delete()
+    _touch(collection)
+
+
+def update_collection_item(
+    user: Any, item: CollectionItem, note: str | None = None, position: int | None = None
+) -> None:
+    """Change an item's note, or move it to ``position`` (the others shift to make room)."""
+    collection = item.collection
+    _require_owner(user, collection)
+    with transaction.atomic():
+        if note is not None:
+            item.note = _limited(note, COLLECTION_NOTE_MAX_LENGTH, "The note")
+            item.save(update_fields=["note"])
+        if position is not None:
+            others = [i for i in collection.items.order_by("position", "id") if i.pk != item.pk]
+            others.insert(max(0, min(position, len(others))), item)
+            for index, each in enumerate(others):
+                each.position = index
+            CollectionItem.objects.bulk_update(others, ["position"])
+        _touch(collection)
+
+
+def delete_collection_item(user: Any, item: CollectionItem) -> None:
+    _require_owner(user, item.collection)
+    item.delete()
+    _touch(item.collection)
 
 
 def update_collection(
-    user: Any, collection: Collection, name: str | None = None, is_public: bool | None = None
+    user: Any,
+    collection: Collection,
+    name: str | None = None,
+    is_public: bool | None = None,
+    description: str | None = None,
+    theme: str | None = None,
 ) -> None:
-    """Rename a collection or change its visibility."""
+    """Rename a collection, change its visibility, description or theme."""
     _require_owner(user, collection)
     if name is not None:
         collection.name = _clean_collection_name(name)
     if is_public is not None:
         collection.is_public = is_public
+    if description is not None:
+        collection.description = _limited(
+            description, COLLECTION_DESCRIPTION_MAX_LENGTH, "The description"
+        )
+    if theme is not None:
+        collection.theme = _limited(theme, 20, "The theme") or collection.theme
     try:
         with transaction.atomic():
-            collection.save(update_fields=["name", "is_public"])
+            collection.save()
     except IntegrityError:
         raise CommunityError(f"You already have a collection named '{collection.name}'.") from None
 

@@ -1,6 +1,6 @@
 """Community routes, mounted at the site root (before the papers app's catch-all)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from community import views
 
@@ -34,6 +34,12 @@ urlpatterns = [
     path("comments/<int:pk>/hide", views.comment_hide, name="comment_hide"),
     path("claims/<int:pk>/decide", views.claim_decide, name="claim_decide"),
     path("curate/entries/<int:pk>", views.curate_entry, name="curate_entry"),
-    path("collections/<int:pk>", views.collection_detail, name="collection"),
+    # HF's slug shape: /collections/<owner>/<title-slug>-<id>; only the id identifies it.
+    re_path(
+        r"^collections/(?P<owner>[^/]+)/(?P<title>(?:[-\w]*-)?(?P<pk>\d+))$",
+        views.collection_detail,
+        name="collection",
+    ),
+    path("collections/<int:pk>", views.collection_redirect, name="collection_by_id"),
     path("collections/<int:pk>/edit", views.collection_update, name="collection_update"),
 ]

@@ -421,11 +421,24 @@ def _own_collection(request: HttpRequest, raw_id: str) -> Collection:
     return collection
 
 
-@require_GET
-def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _visible_collection(request: HttpRequest, pk: int) -> Collection:
     collection = queries.visible_collection(pk, request.user)
     if collection is None:
         raise Http404("No such collection")
+    return collection
+
+
+@require_GET
+def collection_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    """The collection's address before slugs (``/collections/<id>``) leads to its slug URL."""
+    return redirect(_visible_collection(request, pk).get_absolute_url(), permanent=True)
+
+
+@require_GET
+def collection_detail(request: HttpRequest, owner: str, title: str, pk: str) -> HttpResponse:
+    collection = _visible_collection(request, int(pk))
+    if (owner, title) != (collection.owner.username, collection.slug_name):
+        return redirect(collection.get_absolute_url(), permanent=True)  # renamed since
     context = {
         "collection": collection,
         "papers": queries.collection_papers(collection),
@@ -440,7 +453,7 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def collection_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        return _login_redirect(request, f"/collections/{pk}")
+        return _login_redirect(request, reverse("community:collection_by_id", args=[pk]))
     collection = _own_collection(request, str(pk))
     back = collection.get_absolute_url()
     if request.POST.get("action") == "delete":
