@@ -83,6 +83,8 @@ def hf_author(authorship: CardAuthorship) -> dict[str, Any]:
             "isPro": False,
             "avatarUrl": avatar_url(user.username),
         }
+        if authorship.claimed_at is not None:
+            data["statusLastChangedAt"] = iso(authorship.claimed_at)
     return data
 
 
