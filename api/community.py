@@ -22,6 +22,7 @@ from api.schemas import Error, VoteOut
 from api.serializers import comment_json, comments_json
 from community import queries, services
 from community.ratelimit import _identity, hit
+from papers.cards import latest_entry
 from papers.serializers import hf_paper
 
 router = Router(tags=["community"])
@@ -111,6 +112,34 @@ def create_comment(request: HttpRequest, arxiv_id: str, data: CommentIn) -> Stat
     rate_limited(request, "comment")
     comment = community_call(lambda: services.add_comment(request.auth, paper, data.body, parent))
     return Status(201, comment_json(comment))
+
+
+# --- links ----------------------------------------------------------------------------
+
+
+class LinksIn(Schema):
+    githubRepo: str | None = Field(
+        None, max_length=500, description='https://github.com/owner/repo; "" clears it'
+    )
+    projectPage: str | None = Field(None, max_length=500, description='http(s) URL; "" clears it')
+
+
+@router.post(
+    "/papers/{path:arxiv_id}/links",
+    auth=token_or_session,
+    response={200: dict[str, Any], **AUTH_ERRORS},
+    summary="Set a paper's GitHub repository and project page",
+    description="For the paper's claimed authors, its submitter and curators (as on Hugging "
+    "Face). A field left out stays as it is; an empty string removes the link. Answers the "
+    "paper in HF's shape. Every change is in the curation audit log.",
+)
+def set_links(request: HttpRequest, arxiv_id: str, data: LinksIn) -> dict[str, Any]:
+    paper = paper_or_error(arxiv_id)
+    community_call(
+        lambda: services.set_paper_links(request.auth, paper, data.githubRepo, data.projectPage)
+    )
+    card = card_or_error(paper.arxiv_id)
+    return hf_paper(card, latest_entry(card))
 
 
 # --- submissions ----------------------------------------------------------------------

@@ -113,6 +113,19 @@ def visible_collection(collection_id: int, viewer: Any) -> Collection | None:
     return None
 
 
+def may_edit_links(user: Any, paper: Paper) -> bool:
+    """Whether ``user`` may set the paper's GitHub repository and project page: a curator,
+    an author who claimed the paper, or someone who put it on the feed."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if is_curator(user):
+        return True
+    return (
+        paper.authorships.filter(claimed_by=user).exists()
+        or DailyEntry.objects.filter(paper=paper, submitted_by=user).exists()
+    )
+
+
 def visible_collections(viewer: Any) -> QuerySet[Collection]:
     """Every collection ``viewer`` may see: the public ones and their own."""
     shown = Q(is_public=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -454,6 +456,77 @@ def _finish(submission: PendingSubmission, now: dt.datetime, stats: ProcessStats
         submission.last_error = str(error)
         stats.failed += 1
     submission.save(update_fields=["attempts", "last_error", "status", "entry"])
+
+
+# --- paper links ----------------------------------------------------------------------
+
+GITHUB_REPO = re.compile(
+    r"^https://github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([\w.-]{1,100})$"
+)
+LINK_MAX_LENGTH = 500
+
+
+def clean_link(url: str, what: str) -> str:
+    """An http(s) URL with a host, stripped; "" clears the link."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if len(url) > LINK_MAX_LENGTH:
+        raise CommunityError(f"The {what} URL is longer than {LINK_MAX_LENGTH} characters.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise CommunityError(f"The {what} must be an http:// or https:// URL, not '{url[:80]}'.")
+    return url
+
+
+def clean_github_repo(url: str) -> str:
+    """``https://github.com/owner/repo`` (a trailing slash or ``.git`` is dropped); ""
+    clears it. Anything else (a user page, a file, another host) is refused."""
+    url = clean_link(url, "GitHub repository")
+    if not url:
+        return ""
+    url = url.removesuffix("/").removesuffix(".git")
+    if url.startswith("http://github.com/"):
+        url = "https://" + url.removeprefix("http://")
+    match = GITHUB_REPO.match(url)
+    if match is None or match[2] in (".", ".."):
+        raise CommunityError(
+            f"'{url[:80]}' is not a GitHub repository URL like https://github.com/owner/repo."
+        )
+    return url
+
+
+def set_paper_links(
+    user: Any, paper: Paper, github_repo: str | None = None, project_page: str | None = None
+) -> dict[str, str]:
+    """Set (or clear with "") the paper's GitHub repository and project page; None leaves a
+    link as it is. Claimed authors of the paper, its submitters and curators may; audited
+    with the old and new values. Returns what changed, as {field: new value}."""
+    from community.queries import may_edit_links
+
+    if not may_edit_links(user, paper):
+        raise PermissionDenied(
+            "Only the paper's claimed authors, its submitter or a curator can edit its links."
+        )
+    wanted = {
+        "github_repo": None if github_repo is None else clean_github_repo(github_repo),
+        "project_page": None if project_page is None else clean_link(project_page, "project page"),
+    }
+    changed = {f: v for f, v in wanted.items() if v is not None and v != getattr(paper, f)}
+    if not changed:
+        return {}
+    old = {f: getattr(paper, f) for f in changed}
+    with transaction.atomic():
+        for field_name, value in changed.items():
+            setattr(paper, field_name, value)
+        if "github_repo" in changed:
+            paper.github_stars = None  # the stars were the old repository's
+            paper.extra = {**(paper.extra or {}), "githubRepoAddedBy": "user"}
+        paper.save(update_fields=[*changed, "github_stars", "extra", "updated_at"])
+        audit(user, "edit_links", paper, old=old, new=changed)
+    invalidate(*paper_tags([paper.pk]))
+    _papers_changed([paper.pk])
+    return changed
 
 
 # --- curation -------------------------------------------------------------------------

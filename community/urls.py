@@ -28,6 +28,7 @@ urlpatterns = [
     path("papers/<path:arxiv_id>/upvote", views.upvote, name="upvote"),
     path("papers/<path:arxiv_id>/comments", views.comment_create, name="comment_create"),
     path("papers/<path:arxiv_id>/claim", views.claim, name="claim"),
+    path("papers/<path:arxiv_id>/links", views.paper_links, name="paper_links"),
     path("papers/<path:arxiv_id>/collections", views.paper_collections, name="paper_collections"),
     path("comments/<int:pk>/edit", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete", views.comment_delete, name="comment_delete"),

@@ -360,6 +360,28 @@ def claim(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @require_POST
+def paper_links(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The paper page's links form: GitHub repository and project page."""
+    paper = _paper(arxiv_id)
+    back = f"{paper.get_absolute_url()}#links"
+    if not request.user.is_authenticated:
+        return _login_redirect(request, back)
+    try:
+        changed = services.set_paper_links(
+            request.user,
+            paper,
+            request.POST.get("github_repo", ""),
+            request.POST.get("project_page", ""),
+        )
+    except services.CommunityError as error:
+        return _error(request, str(error), back)
+    except PermissionDenied as error:
+        return _error(request, str(error), back, status=403)
+    messages.success(request, "Links saved." if changed else "Nothing changed.")
+    return redirect(back)
+
+
+@require_POST
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     claim_row = get_object_or_404(
         AuthorshipClaim.objects.select_related("authorship__paper", "user"), pk=pk
