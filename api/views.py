@@ -76,9 +76,9 @@ def paper_page(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     on Hugging Face), else the HTML page; either way the answer varies with ``Accept``."""
     preferred = request.get_preferred_type(["text/html", "text/markdown"])
     if request.method == "GET" and preferred == "text/markdown":
-        response = paper_markdown_view(request, arxiv_id)
+        response = paper_markdown_view(request, arxiv_id=arxiv_id)
     else:
-        response = paper_views.paper_detail(request, arxiv_id)
+        response = paper_views.paper_detail(request, arxiv_id=arxiv_id)
     patch_vary_headers(response, ["Accept"])
     return response
 
