@@ -11,7 +11,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from api import community, daily, fallback, index, papers, subscriptions, whoami
+from api import collections, community, daily, fallback, index, papers, subscriptions, whoami
 from api.errors import install_error_handlers, json_method_not_allowed
 from api.search import router as search_router
 
@@ -40,6 +40,8 @@ api = DailyPapersAPI(
 api.add_router("", search_router)
 api.add_router("", daily.router)
 api.add_router("", community.router)
+api.add_router("", collections.legacy_router)
+api.add_router("", collections.router)
 api.add_router("", subscriptions.router)
 api.add_router("", whoami.router)
 api.add_router("", index.router)  # POST /papers/index, before /papers/{arxiv_id}

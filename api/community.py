@@ -1,4 +1,4 @@
-"""Our extras under /api/: votes, comments, submissions and collections.
+"""Our extras under /api/: votes, comments and submissions (collections: ``api.collections``).
 
 Writes need a personal API token (``Authorization: Bearer …``) or a logged-in browser
 session with its CSRF token. Every write goes through ``community.services``; the rules
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -19,11 +19,10 @@ from pydantic import Field
 from api.auth import token_or_session
 from api.limits import rate_limited
 from api.papers import card_or_error, paper_or_error
-from api.queries import collections_of
-from api.schemas import CleanStr, Error, Ok, VoteOut
-from api.serializers import collection_json, comment_json, comments_json
+from api.schemas import CleanStr, Error, VoteOut
+from api.serializers import comment_json, comments_json
 from community import queries, services
-from community.models import Collection
+from papers.cards import latest_entry
 from papers.serializers import hf_paper
 
 router = Router(tags=["community"])
@@ -33,9 +32,12 @@ AUTH_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 429: Error}
 
 
 def community_call(action: Callable[[], T]) -> T:
-    """Run a community service, turning its refusals into 400/403 JSON errors."""
+    """Run a community service, turning its refusals into 400/403 JSON errors
+    (:class:`~community.services.AlreadyExists` is left to the caller: HF answers 409)."""
     try:
         return action()
+    except services.AlreadyExists:
+        raise
     except services.CommunityError as exc:
         raise HttpError(400, str(exc)) from None
     except PermissionDenied as exc:
@@ -105,6 +107,34 @@ def create_comment(request: HttpRequest, arxiv_id: str, data: CommentIn) -> Stat
     return Status(201, comment_json(comment))
 
 
+# --- links ----------------------------------------------------------------------------
+
+
+class LinksIn(Schema):
+    githubRepo: str | None = Field(
+        None, max_length=500, description='https://github.com/owner/repo; "" clears it'
+    )
+    projectPage: str | None = Field(None, max_length=500, description='http(s) URL; "" clears it')
+
+
+@router.post(
+    "/papers/{path:arxiv_id}/links",
+    auth=token_or_session,
+    response={200: dict[str, Any], **AUTH_ERRORS},
+    summary="Set a paper's GitHub repository and project page",
+    description="For the paper's claimed authors, its submitter and curators (as on Hugging "
+    "Face). A field left out stays as it is; an empty string removes the link. Answers the "
+    "paper in HF's shape. Every change is in the curation audit log.",
+)
+def set_links(request: HttpRequest, arxiv_id: str, data: LinksIn) -> dict[str, Any]:
+    paper = paper_or_error(arxiv_id)
+    community_call(
+        lambda: services.set_paper_links(request.auth, paper, data.githubRepo, data.projectPage)
+    )
+    card = card_or_error(paper.arxiv_id)
+    return hf_paper(card, latest_entry(card))
+
+
 # --- submissions ----------------------------------------------------------------------
 
 
@@ -138,101 +168,7 @@ def submit(request: HttpRequest, data: SubmitIn) -> Status:
     return Status(201 if result.status == "added" else 202, body)
 
 
-# --- collections ----------------------------------------------------------------------
-
-
-class CollectionIn(Schema):
-    name: CleanStr = Field(min_length=1, max_length=200)
-    isPublic: bool = False
-
-
-class CollectionPaperIn(Schema):
-    arxivId: str = Field(min_length=1, max_length=300, examples=["2502.04507"])
-
-
-def _own_collection(request: HttpRequest, collection_id: int) -> Collection:
-    collection = queries.visible_collection(collection_id, request.auth)
-    if collection is None or collection.owner_id != request.auth.pk:
-        raise Http404(f"You have no collection {collection_id}.")
-    return collection
-
-
-@router.get(
-    "/collections",
-    auth=token_or_session,
-    response={200: list[dict[str, Any]], 401: Error, 403: Error},
-    summary="Your collections",
-)
-def my_collections(request: HttpRequest) -> list[dict[str, Any]]:
-    return [collection_json(c) for c in collections_of(request.auth)]
-
-
-@router.post(
-    "/collections",
-    auth=token_or_session,
-    response={201: dict[str, Any], **AUTH_ERRORS},
-    summary="Create a collection",
-)
-def new_collection(request: HttpRequest, data: CollectionIn) -> Status:
-    collection = community_call(
-        lambda: services.create_collection(request.auth, data.name, data.isPublic)
-    )
-    return Status(201, collection_json(collection))
-
-
-@router.get(
-    "/collections/{int:collection_id}",
-    response={200: dict[str, Any], 404: Error},
-    summary="A public collection (or one of yours) with its papers",
-)
-def collection_detail(request: HttpRequest, collection_id: int) -> dict[str, Any]:
-    viewer = _optional_user(request)
-    collection = queries.visible_collection(collection_id, viewer)
-    if collection is None:
-        raise Http404(f"There is no collection {collection_id} you can see.")
-    papers = queries.collection_papers(collection)
-    return collection_json(collection, papers=[hf_paper(p) for p in papers])
-
-
-@router.post(
-    "/collections/{int:collection_id}/papers",
-    auth=token_or_session,
-    response={200: dict[str, Any], **AUTH_ERRORS},
-    summary="Add a paper to one of your collections",
-)
-def add_paper(request: HttpRequest, collection_id: int, data: CollectionPaperIn) -> dict:
-    collection = _own_collection(request, collection_id)
-    paper = paper_or_error(data.arxivId)
-    community_call(lambda: services.add_to_collection(request.auth, paper, collection))
-    return collection_json(collection)
-
-
-@router.delete(
-    "/collections/{int:collection_id}/papers/{path:arxiv_id}",
-    auth=token_or_session,
-    response={200: dict[str, Any], **AUTH_ERRORS},
-    summary="Remove a paper from one of your collections",
-)
-def remove_paper(request: HttpRequest, collection_id: int, arxiv_id: str) -> dict[str, Any]:
-    collection = _own_collection(request, collection_id)
-    paper = paper_or_error(arxiv_id)
-    community_call(lambda: services.remove_from_collection(request.auth, paper, collection))
-    return collection_json(collection)
-
-
-@router.delete(
-    "/collections/{int:collection_id}",
-    auth=token_or_session,
-    response={200: Ok, **AUTH_ERRORS},
-    summary="Delete one of your collections",
-)
-def remove_collection(request: HttpRequest, collection_id: int) -> dict[str, bool]:
-    collection = _own_collection(request, collection_id)
-    community_call(lambda: services.delete_collection(request.auth, collection))
-    return {"ok": True}
-
-
-def _optional_user(request: HttpRequest) -> Any:
+def optional_user(request: HttpRequest) -> Any:
     """The token's user when a valid token is sent, else the session user (maybe anonymous)."""
     from api.auth import TokenAuth
 

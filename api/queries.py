@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet
 
 from api.models import ApiToken, hash_token
-from community.models import Collection, Comment, Vote
+from community.models import Comment, Vote
 from digests.models import Subscription
 
 
@@ -19,16 +19,6 @@ def token_by_secret(secret: str) -> ApiToken | None:
 
 def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
-
-
-def collections_of(user: AbstractBaseUser) -> QuerySet[Collection]:
-    """The user's collections with their paper counts (one query)."""
-    return (
-        Collection.objects.filter(owner=user)
-        .select_related("owner")
-        .annotate(num_papers=Count("items"))
-        .order_by("name")
-    )
 
 
 def subscriptions_of(user: AbstractBaseUser) -> QuerySet[Subscription]:

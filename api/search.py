@@ -15,8 +15,16 @@ from ninja.errors import HttpError
 from api.caching import json_response
 from api.limits import rate_limited
 from api.schemas import DailyItem, Error
-from papers.cards import PaperCard
-from papers.serializers import hf_daily_item, hf_item_fields, hf_organization, hf_paper
+from papers.cards import PaperCard, cards_in_order
+from papers.queries import recent_paper_ids
+from papers.serializers import (
+    hf_daily_item,
+    hf_item_fields,
+    hf_organization,
+    hf_paper,
+    iso,
+    new_york_wall_clock,
+)
 from search.service import MODES, SearchQuery, page_cards, search_ranked
 
 router = Router(tags=["search"])
@@ -25,6 +33,9 @@ MAX_Q = 250
 MAX_LIMIT = 120
 DESCRIPTION = f"""
 Papers matching `q`, best first, in the shape of Hugging Face's `/api/papers/search`.
+
+Without `q` (or with a blank one), the most recently published papers, newest first, as
+Hugging Face answers `list_papers()` without a query.
 
 `q` (1-{MAX_Q} characters) may be words, a "quoted phrase", an author name, a question or an
 arXiv id. `limit` is 1-{MAX_LIMIT} (default 50). `mode` is `hybrid` (default: BM25 and
@@ -39,7 +50,7 @@ def _item(paper: PaperCard) -> dict[str, Any]:
     nested = hf_paper(paper)
     item: dict[str, Any] = {
         "paper": nested,
-        "publishedAt": nested["publishedAt"],  # the same instant, formatted once
+        "publishedAt": iso(new_york_wall_clock(paper.published_at)) if paper.published_at else None,
         **hf_item_fields(paper),
     }
     if paper.organization is not None:
@@ -49,8 +60,6 @@ def _item(paper: PaperCard) -> dict[str, Any]:
 
 def _validate(q: str | None, limit: int | None, mode: str) -> tuple[str, int]:
     q = (q or "").strip()
-    if not q:
-        raise HttpError(400, "q is required: words, a phrase, an author or an arXiv id.")
     if len(q) > MAX_Q:
         raise HttpError(400, f"q is {len(q)} characters long; the maximum is {MAX_Q}.")
     limit = 50 if limit is None else limit
@@ -69,12 +78,14 @@ def _validate(q: str | None, limit: int | None, mode: str) -> tuple[str, int]:
 )
 def papers_search(
     request: HttpRequest,
-    q: str | None = Query(None, description=f"Query, 1-{MAX_Q} characters"),
+    q: str | None = Query(None, description=f"Query, up to {MAX_Q} characters"),
     limit: int | None = Query(None, description=f"Results, 1-{MAX_LIMIT} (default 50)"),
     mode: str = Query("hybrid", description="hybrid, keyword or semantic"),
 ) -> HttpResponse:
     rate_limited(request, "search", by="ip")
     q, limit = _validate(q, limit, mode)
+    if not q:
+        return json_response([_item(card) for card in cards_in_order(recent_paper_ids(limit))])
     query = SearchQuery(q=q, mode=mode, limit=limit, highlight=False)  # type: ignore[arg-type]
     results = search_ranked(query)
     # Returned as-is (not through the schema) so absent keys stay absent, as on HF.

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
+from django.utils.html import escape
 
-from community.models import Collection, Comment
+from community.models import Collection, CollectionItem, Comment
 from digests.models import Subscription
 from papers.serializers import avatar_url, iso
 
@@ -49,16 +49,55 @@ def comments_json(comments: list[Comment]) -> list[dict[str, Any]]:
     ]
 
 
-def collection_json(collection: Collection, papers: list[dict] | None = None) -> dict:
+def collection_item_json(item: CollectionItem) -> dict[str, Any]:
+    """One item of a collection in HF's shape (``_id`` is what the client's
+    ``update_collection_item`` / ``delete_collection_item`` take)."""
+    paper = item.paper
     data: dict[str, Any] = {
+        "_id": str(item.pk),
+        "position": item.position,
+        "type": "paper",
+        "id": paper.arxiv_id,
+        "title": paper.title,
+        "publishedAt": iso(paper.published_at),
+        "upvotes": paper.upvotes,
+        "numComments": paper.num_comments,
+        "thumbnailUrl": paper.thumbnail
+        or f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{paper.arxiv_id}.png",
+    }
+    if item.note:
+        data["note"] = {"text": item.note, "html": escape(item.note)}
+    return data
+
+
+def collection_json(
+    collection: Collection,
+    items: list[CollectionItem] | None = None,
+    papers: list[dict] | None = None,
+    position: int | None = 0,
+    num_papers: int | None = None,
+) -> dict[str, Any]:
+    """A collection in HF's shape (what ``huggingface_hub.Collection`` reads), plus the keys
+    of the first version of this API (``id``, ``name``, ``isPublic``, ``numPapers``, ...)."""
+    data: dict[str, Any] = {
+        "slug": collection.slug,
+        "title": collection.name,
+        "description": collection.description,
+        "owner": collection.owner.username,
+        "items": [collection_item_json(i) for i in items or []],
+        "lastUpdated": iso(collection.updated_at),
+        "private": not collection.is_public,
+        "theme": collection.theme,
+        "upvotes": 0,
         "id": collection.pk,
         "name": collection.name,
         "isPublic": collection.is_public,
-        "owner": collection.owner.username,
         "createdAt": iso(collection.created_at),
-        "numPapers": getattr(collection, "num_papers", None) or collection.items.count(),
-        "url": settings.SITE_URL + reverse("community:collection", args=[collection.pk]),
+        "numPapers": collection.items.count() if num_papers is None else num_papers,
+        "url": settings.SITE_URL + collection.get_absolute_url(),
     }
+    if position is not None:  # HF lists collections without it (the client numbers them)
+        data["position"] = position
     if papers is not None:
         data["papers"] = papers
     return data

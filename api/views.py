@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.markdown import paper_markdown
 from api.queries import tokens_of
 from api.services import create_token, revoke_token
+from papers import views as paper_views
 from papers.arxiv_ids import parse_arxiv_id
 from papers.cards import card_by_arxiv_id
 
@@ -52,18 +54,33 @@ def revoke_token_view(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("api_pages:tokens")
 
 
+def _text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 def paper_markdown_view(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    """``/papers/<id>.md``: the paper page as Markdown (text/markdown)."""
+    """``/papers/<id>.md``: the paper page as Markdown (text/markdown); plain-text 400 for a
+    malformed id and 404 for a paper we lack, since Markdown readers are not browsers."""
     parsed = parse_arxiv_id(arxiv_id)
-    paper = card_by_arxiv_id(parsed.id) if parsed else None
+    if parsed is None:
+        return _text(f"'{arxiv_id[:80]}' is not an arXiv id (like 2401.01234).", 400)
+    paper = card_by_arxiv_id(parsed.id)
     if paper is None:
-        return HttpResponse(
-            f"No paper with arXiv id {arxiv_id} here.\n",
-            status=404,
-            content_type="text/plain; charset=utf-8",
-        )
+        return _text(f"No paper with arXiv id {parsed.id} here.", 404)
     return HttpResponse(paper_markdown(paper), content_type="text/markdown; charset=utf-8")
+
+
+def paper_page(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """``/papers/<id>``: Markdown for clients that prefer ``text/markdown`` in ``Accept`` (as
+    on Hugging Face), else the HTML page; either way the answer varies with ``Accept``."""
+    preferred = request.get_preferred_type(["text/html", "text/markdown"])
+    if request.method == "GET" and preferred == "text/markdown":
+        response = paper_markdown_view(request, arxiv_id=arxiv_id)
+    else:
+        response = paper_views.paper_detail(request, arxiv_id=arxiv_id)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 _AVATAR_COLOURS = ("#6366f1", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#14b8a6")

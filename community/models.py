@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.text import slugify
 
 from papers.models import DailyEntry, Paper, PaperAuthor
 
@@ -143,8 +144,11 @@ class Collection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections"
     )
     name = models.CharField(max_length=100)
+    description = models.CharField(max_length=150, blank=True)
+    theme = models.CharField(max_length=20, default="orange")
     is_public = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
 
     class Meta:
@@ -157,13 +161,26 @@ class Collection(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("community:collection", args=[self.pk])
+        return reverse("community:collection", args=[self.owner.username, self.slug_name])
+
+    @property
+    def slug_name(self) -> str:
+        """The title part of the slug, then the id: ``reading-list-12`` (HF's shape)."""
+        return f"{slugify(self.name) or 'collection'}-{self.pk}"
+
+    @property
+    def slug(self) -> str:
+        """HF's collection slug, ``owner/title-slug-<id>``; only the id identifies it, so a
+        renamed collection keeps answering at its old slug."""
+        return f"{self.owner.username}/{self.slug_name}"
 
 
 class CollectionItem(models.Model):
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order in the collection, from 0")
 
     class Meta:
         ordering = ["-added_at", "-id"]

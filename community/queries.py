@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from community.models import (
     AuthorshipClaim,
     Collection,
+    CollectionItem,
     Comment,
     PendingSubmission,
     VerifiedEmail,
@@ -94,7 +95,9 @@ def collections_with_paper(user: Any, paper: Paper) -> list[tuple[Collection, bo
     """The user's collections, each with whether it contains ``paper``."""
     if not user.is_authenticated:
         return []
-    collections = list(Collection.objects.filter(owner=user).order_by("name"))
+    collections = list(
+        Collection.objects.select_related("owner").filter(owner=user).order_by("name")
+    )
     containing = set(
         Collection.objects.filter(owner=user, items__paper=paper).values_list("pk", flat=True)
     )
@@ -109,6 +112,46 @@ def visible_collection(collection_id: int, viewer: Any) -> Collection | None:
     if collection.is_public or (viewer.is_authenticated and collection.owner_id == viewer.pk):
         return collection
     return None
+
+
+def may_edit_links(user: Any, paper: Paper) -> bool:
+    """Whether ``user`` may set the paper's GitHub repository and project page: a curator,
+    an author who claimed the paper, or someone who put it on the feed."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if is_curator(user):
+        return True
+    return (
+        paper.authorships.filter(claimed_by=user).exists()
+        or DailyEntry.objects.filter(paper=paper, submitted_by=user).exists()
+    )
+
+
+def visible_collections(viewer: Any) -> QuerySet[Collection]:
+    """Every collection ``viewer`` may see: the public ones and their own."""
+    shown = Q(is_public=True)
+    if viewer.is_authenticated:
+        shown |= Q(owner=viewer)
+    return Collection.objects.select_related("owner").filter(shown)
+
+
+def collection_items(collection: Collection, limit: int | None = None) -> list[CollectionItem]:
+    """The items of ``collection`` in their order, with their papers (one query)."""
+    items = collection.items.select_related("paper").order_by("position", "id")
+    return list(items[:limit] if limit is not None else items)
+
+
+def items_of_collections(collection_ids: list[int]) -> dict[int, list[CollectionItem]]:
+    """Every item of these collections in order, by collection id (one query)."""
+    by_collection: dict[int, list[CollectionItem]] = {pk: [] for pk in collection_ids}
+    items = CollectionItem.objects.select_related("paper").filter(collection_id__in=collection_ids)
+    for item in items.order_by("collection_id", "position", "id"):
+        by_collection[item.collection_id].append(item)
+    return by_collection
+
+
+def collection_item(collection: Collection, item_id: int) -> CollectionItem | None:
+    return collection.items.select_related("paper").filter(pk=item_id).first()
 
 
 def collection_papers(collection: Collection) -> list[PaperCard]:
@@ -160,7 +203,7 @@ def profile(username: str, viewer: Any) -> Profile | None:
         user=person, status=AuthorshipClaim.Status.APPROVED
     ).exclude(orcid="")
     result.orcid = approved.values_list("orcid", flat=True).first() or ""
-    collections = Collection.objects.filter(owner=person)
+    collections = Collection.objects.select_related("owner").filter(owner=person)
     if not own:
         collections = collections.filter(is_public=True)
     result.collections = list(collections.order_by("name"))

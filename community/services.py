@@ -9,12 +9,15 @@ requests race.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -55,6 +58,14 @@ COLLECTION_NAME_MAX_LENGTH = 100
 
 class CommunityError(Exception):
     """A request the rules refuse; ``str(error)`` is a message to show the user."""
+
+
+class AlreadyExists(CommunityError):
+    """The thing to create is already there (HF answers 409); ``existing`` is it."""
+
+    def __init__(self, message: str, existing: Any) -> None:
+        super().__init__(message)
+        self.existing = existing
 
 
 # --- audit log ------------------------------------------------------------------------
@@ -481,6 +492,77 @@ def _finish(submission: PendingSubmission, now: dt.datetime, stats: ProcessStats
     submission.save(update_fields=["attempts", "last_error", "status", "entry"])
 
 
+# --- paper links ----------------------------------------------------------------------
+
+GITHUB_REPO = re.compile(
+    r"^https://github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/([\w.-]{1,100})$"
+)
+LINK_MAX_LENGTH = 500
+
+
+def clean_link(url: str, what: str) -> str:
+    """An http(s) URL with a host, stripped; "" clears the link."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if len(url) > LINK_MAX_LENGTH:
+        raise CommunityError(f"The {what} URL is longer than {LINK_MAX_LENGTH} characters.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise CommunityError(f"The {what} must be an http:// or https:// URL, not '{url[:80]}'.")
+    return url
+
+
+def clean_github_repo(url: str) -> str:
+    """``https://github.com/owner/repo`` (a trailing slash or ``.git`` is dropped); ""
+    clears it. Anything else (a user page, a file, another host) is refused."""
+    url = clean_link(url, "GitHub repository")
+    if not url:
+        return ""
+    url = url.removesuffix("/").removesuffix(".git")
+    if url.startswith("http://github.com/"):
+        url = "https://" + url.removeprefix("http://")
+    match = GITHUB_REPO.match(url)
+    if match is None or match[2] in (".", ".."):
+        raise CommunityError(
+            f"'{url[:80]}' is not a GitHub repository URL like https://github.com/owner/repo."
+        )
+    return url
+
+
+def set_paper_links(
+    user: Any, paper: Paper, github_repo: str | None = None, project_page: str | None = None
+) -> dict[str, str]:
+    """Set (or clear with "") the paper's GitHub repository and project page; None leaves a
+    link as it is. Claimed authors of the paper, its submitters and curators may; audited
+    with the old and new values. Returns what changed, as {field: new value}."""
+    from community.queries import may_edit_links
+
+    if not may_edit_links(user, paper):
+        raise PermissionDenied(
+            "Only the paper's claimed authors, its submitter or a curator can edit its links."
+        )
+    wanted = {
+        "github_repo": None if github_repo is None else clean_github_repo(github_repo),
+        "project_page": None if project_page is None else clean_link(project_page, "project page"),
+    }
+    changed = {f: v for f, v in wanted.items() if v is not None and v != getattr(paper, f)}
+    if not changed:
+        return {}
+    old = {f: getattr(paper, f) for f in changed}
+    with transaction.atomic():
+        for field_name, value in changed.items():
+            setattr(paper, field_name, value)
+        if "github_repo" in changed:
+            paper.github_stars = None  # the stars were the old repository's
+            paper.extra = {**(paper.extra or {}), "githubRepoAddedBy": "user"}
+        paper.save(update_fields=[*changed, "github_stars", "extra", "updated_at"])
+        audit(user, "edit_links", paper, old=old, new=changed)
+    invalidate(*paper_tags([paper.pk]))
+    _papers_changed([paper.pk])
+    return changed
+
+
 # --- curation -------------------------------------------------------------------------
 
 
@@ -658,13 +740,31 @@ def default_collection(user: Any) -> Collection:
     return Collection.objects.get_or_create(owner=user, name=DEFAULT_COLLECTION)[0]
 
 
-def create_collection(user: Any, name: str, is_public: bool = False) -> Collection:
+COLLECTION_DESCRIPTION_MAX_LENGTH = 150
+COLLECTION_NOTE_MAX_LENGTH = 500
+
+
+def _limited(text: str, limit: int, what: str) -> str:
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise CommunityError(f"{what} is {len(text)} characters long; the maximum is {limit}.")
+    return text
+
+
+def create_collection(
+    user: Any, name: str, is_public: bool = False, description: str = ""
+) -> Collection:
+    """A new collection of ``user``; :class:`AlreadyExists` (with it) if the name is taken."""
     name = _clean_collection_name(name)
+    description = _limited(description, COLLECTION_DESCRIPTION_MAX_LENGTH, "The description")
     try:
         with transaction.atomic():
-            return Collection.objects.create(owner=user, name=name, is_public=is_public)
+            return Collection.objects.create(
+                owner=user, name=name, is_public=is_public, description=description
+            )
     except IntegrityError:
-        raise CommunityError(f"You already have a collection named '{name}'.") from None
+        existing = Collection.objects.get(owner=user, name=name)
+        raise AlreadyExists(f"You already have a collection named '{name}'.", existing) from None
 
 
 def _require_owner(user: Any, collection: Collection) -> None:
@@ -672,31 +772,91 @@ def _require_owner(user: Any, collection: Collection) -> None:
         raise PermissionDenied("This collection is not yours.")
 
 
+def _touch(collection: Collection) -> None:
+    # updated_at is HF's lastUpdated: any change of the items counts.
+    collection.save(update_fields=["updated_at"])
+
+
+def add_collection_item(
+    user: Any, collection: Collection, paper: Paper, note: str = ""
+) -> CollectionItem:
+    """Append ``paper`` to ``collection``; :class:`AlreadyExists` if it is in it already."""
+    _require_owner(user, collection)
+    note = _limited(note, COLLECTION_NOTE_MAX_LENGTH, "The note")
+    with transaction.atomic():
+        existing = CollectionItem.objects.filter(collection=collection, paper=paper).first()
+        if existing is not None:
+            raise AlreadyExists(f"{paper.arxiv_id} is already in this collection.", existing)
+        last = collection.items.aggregate(last=models.Max("position"))["last"]
+        item = CollectionItem.objects.create(
+            collection=collection, paper=paper, note=note, position=0 if last is None else last + 1
+        )
+        _touch(collection)
+    return item
+
+
 def add_to_collection(user: Any, paper: Paper, collection: Collection | None = None) -> Collection:
     """Save ``paper`` in ``collection`` (default: the Reading list); saving twice is a no-op."""
     collection = collection or default_collection(user)
-    _require_owner(user, collection)
-    CollectionItem.objects.get_or_create(collection=collection, paper=paper)
+    with contextlib.suppress(AlreadyExists):
+        add_collection_item(user, collection, paper)
     return collection
 
 
 def remove_from_collection(user: Any, paper: Paper, collection: Collection) -> None:
     _require_owner(user, collection)
     CollectionItem.objects.filter(collection=collection, paper=paper).delete()
+    _touch(collection)
+
+
+def update_collection_item(
+    user: Any, item: CollectionItem, note: str | None = None, position: int | None = None
+) -> None:
+    """Change an item's note, or move it to ``position`` (the others shift to make room)."""
+    collection = item.collection
+    _require_owner(user, collection)
+    with transaction.atomic():
+        if note is not None:
+            item.note = _limited(note, COLLECTION_NOTE_MAX_LENGTH, "The note")
+            item.save(update_fields=["note"])
+        if position is not None:
+            others = [i for i in collection.items.order_by("position", "id") if i.pk != item.pk]
+            others.insert(max(0, min(position, len(others))), item)
+            for index, each in enumerate(others):
+                each.position = index
+            CollectionItem.objects.bulk_update(others, ["position"])
+        _touch(collection)
+
+
+def delete_collection_item(user: Any, item: CollectionItem) -> None:
+    _require_owner(user, item.collection)
+    item.delete()
+    _touch(item.collection)
 
 
 def update_collection(
-    user: Any, collection: Collection, name: str | None = None, is_public: bool | None = None
+    user: Any,
+    collection: Collection,
+    name: str | None = None,
+    is_public: bool | None = None,
+    description: str | None = None,
+    theme: str | None = None,
 ) -> None:
-    """Rename a collection or change its visibility."""
+    """Rename a collection, change its visibility, description or theme."""
     _require_owner(user, collection)
     if name is not None:
         collection.name = _clean_collection_name(name)
     if is_public is not None:
         collection.is_public = is_public
+    if description is not None:
+        collection.description = _limited(
+            description, COLLECTION_DESCRIPTION_MAX_LENGTH, "The description"
+        )
+    if theme is not None:
+        collection.theme = _limited(theme, 20, "The theme") or collection.theme
     try:
         with transaction.atomic():
-            collection.save(update_fields=["name", "is_public"])
+            collection.save()
     except IntegrityError:
         raise CommunityError(f"You already have a collection named '{collection.name}'.") from None
 

@@ -1,6 +1,6 @@
 """Community routes, mounted at the site root (before the papers app's catch-all)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from community import views
 
@@ -30,12 +30,19 @@ urlpatterns = [
     path("papers/<path:arxiv_id>/upvote", views.upvote, name="upvote"),
     path("papers/<path:arxiv_id>/comments", views.comment_create, name="comment_create"),
     path("papers/<path:arxiv_id>/claim", views.claim, name="claim"),
+    path("papers/<path:arxiv_id>/links", views.paper_links, name="paper_links"),
     path("papers/<path:arxiv_id>/collections", views.paper_collections, name="paper_collections"),
     path("comments/<int:pk>/edit", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete", views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/hide", views.comment_hide, name="comment_hide"),
     path("claims/<int:pk>/decide", views.claim_decide, name="claim_decide"),
     path("curate/entries/<int:pk>", views.curate_entry, name="curate_entry"),
-    path("collections/<int:pk>", views.collection_detail, name="collection"),
+    # HF's slug shape: /collections/<owner>/<title-slug>-<id>; only the id identifies it.
+    re_path(
+        r"^collections/(?P<owner>[^/]+)/(?P<title>(?:[-\w]*-)?(?P<pk>\d+))$",
+        views.collection_detail,
+        name="collection",
+    ),
+    path("collections/<int:pk>", views.collection_redirect, name="collection_by_id"),
     path("collections/<int:pk>/edit", views.collection_update, name="collection_update"),
 ]

@@ -436,6 +436,28 @@ def claim(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 @require_POST
+def paper_links(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The paper page's links form: GitHub repository and project page."""
+    paper = _paper(arxiv_id)
+    back = f"{paper.get_absolute_url()}#links"
+    if not request.user.is_authenticated:
+        return _login_redirect(request, back)
+    try:
+        changed = services.set_paper_links(
+            request.user,
+            paper,
+            request.POST.get("github_repo", ""),
+            request.POST.get("project_page", ""),
+        )
+    except services.CommunityError as error:
+        return _error(request, str(error), back)
+    except PermissionDenied as error:
+        return _error(request, str(error), back, status=403)
+    messages.success(request, "Links saved." if changed else "Nothing changed.")
+    return redirect(back)
+
+
+@require_POST
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     claim_row = get_object_or_404(
         AuthorshipClaim.objects.select_related("authorship__paper", "user"), pk=pk
@@ -497,11 +519,24 @@ def _own_collection(request: HttpRequest, raw_id: str) -> Collection:
     return collection
 
 
-@require_GET
-def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _visible_collection(request: HttpRequest, pk: int) -> Collection:
     collection = queries.visible_collection(pk, request.user)
     if collection is None:
         raise Http404("No such collection")
+    return collection
+
+
+@require_GET
+def collection_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    """The collection's address before slugs (``/collections/<id>``) leads to its slug URL."""
+    return redirect(_visible_collection(request, pk).get_absolute_url(), permanent=True)
+
+
+@require_GET
+def collection_detail(request: HttpRequest, owner: str, title: str, pk: str) -> HttpResponse:
+    collection = _visible_collection(request, int(pk))
+    if (owner, title) != (collection.owner.username, collection.slug_name):
+        return redirect(collection.get_absolute_url(), permanent=True)  # renamed since
     context = {
         "collection": collection,
         "papers": queries.collection_papers(collection),
@@ -516,7 +551,7 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def collection_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        return _login_redirect(request, f"/collections/{pk}")
+        return _login_redirect(request, reverse("community:collection_by_id", args=[pk]))
     collection = _own_collection(request, str(pk))
     back = collection.get_absolute_url()
     if request.POST.get("action") == "delete":

@@ -34,7 +34,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -352,11 +352,15 @@ def backup_command(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     _local_only(args)
     _setup_django()
+    from django.conf import settings
     from django.core.management import call_command, get_commands
 
     call_command("migrate", verbosity=0)
     if "load_demo" in get_commands():
         call_command("load_demo", if_empty=True)
+    mismatch = site_url_mismatch(settings.SITE_URL, args.host, args.port)
+    if mismatch:
+        print(f"warning: {mismatch}", file=sys.stderr, flush=True)
     start_follow_loop()
     print(f"Serving on http://{args.host}:{args.port}/papers", flush=True)
     os.execv(*_gunicorn_argv(args))
@@ -389,6 +393,36 @@ def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+_ALL_INTERFACES = {"0.0.0.0", "::", ""}
+
+
+def site_url_mismatch(site_url: str, host: str, port: int) -> str | None:
+    """Why links built from ``SITE_URL`` (Markdown, feeds, mail, API avatars) will not reach
+    a server bound to ``host:port``, or None when they may. A public host name is taken to
+    sit behind a reverse proxy, whose port is its own business; a local one must match."""
+    parsed = urlsplit(site_url)
+    try:
+        site_port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    except ValueError:
+        return f"SITE_URL {site_url} has no valid port."
+    site_host = parsed.hostname or ""
+    local = site_host in _LOOPBACK or site_host in _ALL_INTERFACES
+    if (local or site_host == host) and site_port != port:
+        return (
+            f"SITE_URL is {site_url} but this server listens on port {port}: links in "
+            f"Markdown, feeds, emails and the API will point elsewhere. Set SITE_URL to the "
+            f"address people use, e.g. http://{site_host or '127.0.0.1'}:{port}."
+        )
+    if local and host not in _LOOPBACK:
+        return (
+            f"SITE_URL is {site_url} but this server listens on {host}:{port} for other "
+            "machines: they cannot follow links to their own localhost. Set SITE_URL to "
+            "this machine's public address."
+        )
+    return None
 
 
 def _gunicorn_argv(args: argparse.Namespace) -> tuple[str, list[str]]:

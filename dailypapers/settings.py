@@ -53,7 +53,10 @@ CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", [], doc="e.g. `https://papers.example.org` behind a TLS proxy"
 )
 SITE_URL = env_str(
-    "SITE_URL", "http://127.0.0.1:8000", doc="absolute links in emails and feeds"
+    "SITE_URL",
+    "http://127.0.0.1:8000",
+    doc="absolute links in emails, feeds, Markdown and API output; `dailypapers serve` warns "
+    "when it cannot reach the address served (a public host name is taken to be a proxy)",
 ).rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Daily Papers", doc="shown in pages and emails")
 

@@ -7,7 +7,8 @@ the HF JSON serialisers (hence the CLI) and ``papers/_card.html`` all read cards
 A card is a frozen dataclass with its organization, authorships (author and claiming user)
 and visible feed entries (submitter) attached, so it cannot run a lazy query by accident. They
 are read in three SELECTs whatever the number of papers (papers with their organization,
-authorships with author and claimant, feed entries with submitter), written once per process
+authorships with author, claimant and the time the claim was approved, feed entries with
+submitter), written once per process
 from the models' table and column names and run through Django's cursor; the few columns the
 database does not hand back as Python values are converted as the ORM converts them (aware
 datetimes, JSON through ``JSONField.from_db_value``). Compiling three ``values()`` querysets
@@ -24,8 +25,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, models
+from django.utils.dateparse import parse_datetime
 
 from papers.models import (
     Author,
@@ -71,6 +74,7 @@ class CardAuthorship:
     status: str
     author: CardAuthor
     claimed_by: CardUser | None
+    claimed_at: dt.datetime | None = None  # when the claimant's claim was approved
 
     @property
     def claimed_by_id(self) -> int | None:
@@ -177,8 +181,11 @@ class _Query:
     conversions: tuple[tuple[int, Any], ...]
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive UTC datetimes, PostgreSQL aware ones (USE_TZ is on).
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    # SQLite hands back naive UTC datetimes (text for a computed column, which has no
+    # declared type), PostgreSQL aware ones (USE_TZ is on).
+    if isinstance(value, str):
+        value = parse_datetime(value)
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=dt.UTC)
@@ -198,10 +205,15 @@ def _table(model: type[models.Model]) -> str:
 
 
 def _query(
-    tables: dict[str, type[models.Model]], joins: str, selected: list[tuple[str, str]], tail: str
+    tables: dict[str, type[models.Model]],
+    joins: str,
+    selected: list[tuple[str, str]],
+    tail: str,
+    computed: tuple[tuple[str, models.Field], ...] = (),
 ) -> _Query:
     """A SELECT of ``selected`` from the first of ``tables`` (alias -> model) and ``joins``
-    (SQL with ``{alias}`` standing for a table's name)."""
+    (SQL with ``{alias}`` standing for a table's name), then the ``computed`` (SQL, field of
+    its value) columns, last."""
     columns, conversions = [], []
     for position, (alias, name) in enumerate(selected):
         meta = tables[alias]._meta
@@ -211,6 +223,10 @@ def _query(
             conversions.append((position, convert))
     first, model = next(iter(tables.items()))
     names = {alias: _table(m) for alias, m in tables.items()}
+    for position, (expression, field) in enumerate(computed, start=len(selected)):
+        columns.append(expression.format(**names))
+        if (convert := _conversion(field)) is not None:
+            conversions.append((position, convert))
     sql = f"SELECT {', '.join(columns)} FROM {_table(model)} {first} {joins.format(**names)} {tail}"
     return _Query(sql, {key: i for i, key in enumerate(selected)}, tuple(conversions))
 
@@ -219,6 +235,7 @@ def _query(
 def _queries() -> tuple[_Query, _Query, _Query]:
     """The loader's three SELECTs (built once: models do not change while running)."""
     user = get_user_model()
+    claim = apps.get_model("community", "AuthorshipClaim")
     papers = _query(
         {"p": Paper, "o": Organization},
         'LEFT JOIN {o} o ON o."id" = p."organization_id"',
@@ -226,12 +243,20 @@ def _queries() -> tuple[_Query, _Query, _Query]:
         'WHERE p."id" IN ({marks})',
     )
     authorships = _query(
-        {"a": PaperAuthor, "n": Author, "u": user},
+        {"a": PaperAuthor, "n": Author, "u": user, "c": claim},
         'INNER JOIN {n} n ON n."id" = a."author_id" LEFT JOIN {u} u ON u."id" = a."claimed_by_id"',
         [("a", "paper_id"), *(("a", f) for f in _AUTHORSHIP_FIELDS)]
         + [("n", "name"), ("n", "slug")]
         + [("u", f) for f in _USER],
         'WHERE a."paper_id" IN ({marks}) ORDER BY a."paper_id", a."position"',
+        # HF's statusLastChangedAt: when the claimant's claim was approved.
+        computed=(
+            (
+                '(SELECT MAX(c."decided_at") FROM {c} c WHERE c."authorship_id" = a."id" '
+                'AND c."user_id" = a."claimed_by_id" AND c."status" = \'approved\')',
+                claim._meta.get_field("decided_at"),
+            ),
+        ),
     )
     entries = _query(
         {"e": DailyEntry, "u": user},
@@ -275,7 +300,7 @@ def _authorships(query: _Query, keys: list[int]) -> dict[int, list[CardAuthorshi
     name, slug = query.at[("n", "name")], query.at[("n", "slug")]
     for row in _rows(query, keys):
         author = CardAuthor(row[name], row[slug])
-        by_paper[row[0]].append(CardAuthorship(*row[own], author, _user(row, query)))
+        by_paper[row[0]].append(CardAuthorship(*row[own], author, _user(row, query), row[-1]))
     return by_paper
 
 

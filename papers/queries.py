@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from papers import periods
 from papers.models import Author, DailyEntry, Organization, Paper
@@ -43,6 +43,12 @@ def latest_feed_date() -> dt.date | None:
 
 def paper_by_arxiv_id(arxiv_id: str) -> Paper | None:
     return Paper.objects.select_related("organization").filter(arxiv_id=arxiv_id).first()
+
+
+def recent_paper_ids(limit: int) -> list[int]:
+    """The ids of the ``limit`` most recently published papers, newest first (undated last)."""
+    ordered = Paper.objects.order_by(F("published_at").desc(nulls_last=True), "-id")
+    return list(ordered.values_list("pk", flat=True)[:limit])
 
 
 def first_feed_date() -> dt.date | None:

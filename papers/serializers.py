@@ -11,6 +11,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -25,6 +26,18 @@ def iso(value: datetime | None) -> str | None:
         value = value.astimezone(UTC)
     # isoformat is much faster than strftime; [:23] drops the "+00:00" of aware values.
     return value.isoformat(timespec="milliseconds")[:23] + "Z"
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def new_york_wall_clock(value: datetime) -> datetime:
+    """HF's item-level ``publishedAt``: the paper's instant shifted by New York's UTC offset
+    at that instant (its New York wall-clock time written as if it were UTC), so 00:00 UTC
+    becomes 20:00Z the day before in summer (EDT, -4 h) and 19:00Z in winter (EST, -5 h).
+    Every item of HF's answers since March 2025 follows this rule."""
+    offset = value.astimezone(NEW_YORK).utcoffset()
+    return value + offset if offset is not None else value
 
 
 def avatar_url(username: str) -> str:
@@ -70,6 +83,8 @@ def hf_author(authorship: CardAuthorship) -> dict[str, Any]:
             "isPro": False,
             "avatarUrl": avatar_url(user.username),
         }
+        if authorship.claimed_at is not None:
+            data["statusLastChangedAt"] = iso(authorship.claimed_at)
     return data
 
 
@@ -172,8 +187,7 @@ def hf_daily_item(entry: CardEntry, paper: PaperCard) -> dict[str, Any]:
     nested = hf_paper(paper, entry)
     item: dict[str, Any] = {
         "paper": nested,
-        # Current HF sets the item's publishedAt to the paper's arXiv publication time.
-        "publishedAt": nested["publishedAt"]
+        "publishedAt": iso(new_york_wall_clock(paper.published_at))
         if paper.published_at
         else iso(entry.submitted_at or _midnight(entry)),
         **hf_item_fields(paper),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Max
+
 from papers.cards import (
     CardAuthor,
     CardAuthorship,
@@ -19,6 +21,11 @@ def _user(user) -> CardUser | None:
     return CardUser(user.pk, user.username, user.first_name, user.last_name, user.is_staff)
 
 
+def _claimed_at(authorship):
+    approved = authorship.claims.filter(user=authorship.claimed_by, status="approved")
+    return approved.aggregate(at=Max("decided_at"))["at"]
+
+
 def orm_card(paper_pk: int) -> PaperCard:
     paper = Paper.objects.get(pk=paper_pk)
     org = paper.organization
@@ -31,6 +38,7 @@ def orm_card(paper_pk: int) -> PaperCard:
             a.status,
             CardAuthor(a.author.name, a.author.slug),
             _user(a.claimed_by),
+            _claimed_at(a),
         )
         for a in paper.authorships.order_by("position")
     )

@@ -57,6 +57,7 @@ def paper_community_context(request: Any, paper: Paper) -> dict[str, Any]:
         "trending": paper_trending(paper),
         "claimable": queries.claimable_authorships(paper) if user.is_authenticated else [],
         "my_claims": queries.user_claims_on(user, paper),
+        "may_edit_links": queries.may_edit_links(user, paper),
         "collections": queries.collections_with_paper(user, paper),
         "entries": queries.paper_entries(paper) if curator else [],
         "pending_claims": queries.pending_claims(paper) if curator else [],

@@ -159,11 +159,33 @@ def test_private_collections_are_invisible_to_others(token_client, client):
     assert response.status_code == 404
 
 
-def test_duplicate_collection_name_is_400(token_client):
-    token_client.post("/api/collections", {"name": "A"}, content_type="application/json")
+def test_duplicate_collection_name_is_409_with_the_existing_slug(token_client):
+    """HF's answer to an existing title: 409 naming the collection (the client's exists_ok)."""
+    first = token_client.post("/api/collections", {"name": "A"}, content_type="application/json")
     again = token_client.post("/api/collections", {"name": "A"}, content_type="application/json")
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "already have" in again.json()["error"]
+    assert again.json()["slug"] == first.json()["slug"] == f"alice/a-{first.json()['id']}"
+
+
+def test_old_collection_urls_redirect_to_the_slug_url(token_client, client):
+    created = token_client.post(
+        "/api/collections",
+        {"name": "Best of May", "isPublic": True},
+        content_type="application/json",
+    ).json()
+    slug_url = f"/collections/alice/best-of-may-{created['id']}"
+    assert created["url"].endswith(slug_url)
+    old = client.get(f"/collections/{created['id']}")
+    assert (old.status_code, old["Location"]) == (301, slug_url)
+    renamed = client.get(f"/collections/alice/old-title-{created['id']}")
+    assert (renamed.status_code, renamed["Location"]) == (301, slug_url)
+    assert client.get(slug_url).status_code == 200
+    assert client.get(f"/collections/bob/best-of-may-{created['id']}").status_code == 301
+    private = token_client.post(
+        "/api/collections", {"name": "Secret"}, content_type="application/json"
+    ).json()
+    assert client.get(f"/collections/{private['id']}").status_code == 404
 
 
 def test_the_account_address_is_used_only_once_verified(token_client, alice):

@@ -21,7 +21,8 @@ KNOWN_GAPS = {
     # 2024's single-URL field, replaced by mediaUrls (which we serve).
     "item.mediaUrl",
     # HF accounts of authors who claimed a paper on HF are not imported: an imported author
-    # is a name; a local claim produces `user` (see test_claimed_author_has_a_user_object).
+    # is a name; an approved local claim produces `user` and `statusLastChangedAt` (see
+    # test_claimed_author_has_a_user_object).
     "author.user",
     "author.statusLastChangedAt",
     # HF's social graph (followers) and submitter organizations are not modelled.
@@ -115,13 +116,18 @@ def test_paper_endpoint_matches_the_nested_paper(client, imported):
 
 
 def test_claimed_author_has_a_user_object(client, db):
-    """A local claim yields HF's claimed-author shape: status plus a user object."""
+    """An approved local claim yields HF's claimed-author shape: status, the claiming
+    account as ``user`` and ``statusLastChangedAt`` (when the claim was approved)."""
+    import datetime as dt
+
+    from community import services
     from tests.factories import make_daily_paper, make_user
 
     entry = make_daily_paper("2025-02-10", arxiv_id="2502.00077")
     authorship = entry.paper.authorships.first()
-    authorship.claimed_by = make_user("ada")
-    authorship.save()
+    claim = services.claim_authorship(make_user("ada", first_name="Ada"), authorship)
+    approved = dt.datetime(2025, 2, 11, 8, 15, 30, 250000, tzinfo=dt.UTC)
+    services.decide_claim(make_user("cura", is_staff=True), claim, True, now=approved)
     real_author = next(
         a
         for item in json.loads((FIXTURES / "hf-2026-08-20.json").read_text())
@@ -130,15 +136,14 @@ def test_claimed_author_has_a_user_object(client, db):
     )
     ours = client.get("/api/daily_papers?date=2025-02-10").json()[0]["paper"]["authors"][0]
     problems: list[str] = []
-    compare(
-        {k: v for k, v in real_author.items() if k != "statusLastChangedAt"},
-        ours,
-        "author",
-        problems,
-    )
+    compare(real_author, ours, "author", problems)
     assert problems == []
+    assert set(ours) == set(real_author)
+    assert set(ours["user"]) == set(real_author["user"])
     assert ours["status"] == "claimed_verified"
-    assert ours["user"]["user"] == "ada"
+    assert ours["statusLastChangedAt"] == "2025-02-11T08:15:30.250Z"
+    assert ours["user"]["user"] == ours["user"]["name"] == "ada"
+    assert ours["user"]["fullname"] == "Ada"
 
 
 def test_local_submitter_has_hf_submitter_keys(client, db):

@@ -196,3 +196,26 @@ def _queries_for(client, date: str, n: int) -> int:
 
 def test_query_count_does_not_grow_with_the_page(client):
     assert _queries_for(client, "2025-02-12", 3) == _queries_for(client, "2025-02-13", 30)
+
+
+@pytest.mark.parametrize(
+    ("published", "item_published"),
+    [
+        # Winter: New York is on EST (UTC-5).
+        (dt.datetime(2026, 1, 14, 0, 0, tzinfo=dt.UTC), "2026-01-13T19:00:00.000Z"),
+        # Summer: EDT (UTC-4); HF answered 2026-08-16T20:00:00.000Z for this paper time.
+        (dt.datetime(2026, 8, 17, 0, 0, tzinfo=dt.UTC), "2026-08-16T20:00:00.000Z"),
+        # The offset is New York's at the paper's instant: 2026-03-08 07:00 UTC is 03:00 EDT.
+        (dt.datetime(2026, 3, 8, 6, 59, tzinfo=dt.UTC), "2026-03-08T01:59:00.000Z"),
+        (dt.datetime(2026, 3, 8, 7, 0, tzinfo=dt.UTC), "2026-03-08T03:00:00.000Z"),
+    ],
+)
+def test_item_published_at_is_the_new_york_wall_clock_time(client, published, item_published):
+    """HF's item-level publishedAt (the client's PaperInfo.submitted_at) is the paper's time
+    shifted by New York's UTC offset; the nested paper keeps the real instant."""
+    make_daily_paper("2026-08-20", arxiv_id="2608.00001", published_at=published)
+    item = client.get("/api/daily_papers?date=2026-08-20").json()[0]
+    assert item["publishedAt"] == item_published
+    assert item["paper"]["publishedAt"] == published.isoformat()[:19] + ".000Z"
+    found = client.get("/api/papers/search").json()[0]
+    assert found["publishedAt"] == item_published

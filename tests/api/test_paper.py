@@ -93,6 +93,42 @@ def test_markdown_of_versioned_id_and_unknown_paper(client):
     assert missing["Content-Type"].startswith("text/plain")
 
 
+@pytest.mark.parametrize("accept", ["text/markdown", "text/markdown, text/html;q=0.5"])
+def test_paper_page_answers_markdown_to_who_asks_for_it(client, settings, accept):
+    settings.SITE_URL = "https://papers.example.org"
+    make_paper(arxiv_id="2502.04507", title="Tiles")
+    response = client.get("/papers/2502.04507", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    assert response.content == client.get("/papers/2502.04507.md").content
+    assert "- **Page:** https://papers.example.org/papers/2502.04507" in response.content.decode()
+    assert "Accept" in response["Vary"]
+
+
+@pytest.mark.parametrize("accept", ["text/html,application/xhtml+xml,*/*;q=0.8", "*/*", ""])
+def test_paper_page_stays_html_for_browsers(client, accept):
+    make_paper(arxiv_id="2502.04507", title="Tiles")
+    headers = {"Accept": accept} if accept else {}
+    response = client.get("/papers/2502.04507", headers=headers)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Accept" in response["Vary"]
+
+
+@pytest.mark.parametrize("path", ["/papers/not-an-id.md", "/papers/25.02.md", "/papers/%3Cb%3E.md"])
+def test_markdown_of_a_malformed_id_is_a_text_400(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert b"is not an arXiv id" in response.content
+
+
+def test_whoami_links_use_site_url(token_client, settings):
+    settings.SITE_URL = "https://papers.example.org"
+    me = token_client.get("/api/whoami-v2").json()
+    assert me["avatarUrl"] == "https://papers.example.org/avatars/alice.svg"
+
+
 def test_avatar_is_an_svg_with_the_initial(client):
     response = client.get("/avatars/zoe.svg")
     assert response.status_code == 200

@@ -67,3 +67,39 @@ def test_serve_does_not_follow_anything_by_default(cli, monkeypatch, settings):
     monkeypatch.setattr("subprocess.Popen", lambda *a, **k: pytest.fail("must not start"))
     run = cli("serve")
     assert run.code == 0 and "Following" not in run.out
+
+
+@pytest.mark.parametrize(
+    ("site_url", "host", "port", "warned"),
+    [
+        ("http://127.0.0.1:8000", "127.0.0.1", 8000, None),
+        ("http://localhost:8000", "127.0.0.1", 8000, None),
+        ("http://127.0.0.1:8000", "127.0.0.1", 9000, "listens on port 9000"),
+        ("http://localhost", "127.0.0.1", 8000, "listens on port 8000"),
+        ("http://127.0.0.1:8000", "0.0.0.0", 8000, "cannot follow links"),
+        ("https://papers.example.org", "127.0.0.1", 8000, None),  # behind a proxy
+        ("http://papers.example.org:8080", "papers.example.org", 8000, "port 8000"),
+        ("http://papers.example.org:http", "127.0.0.1", 8000, "no valid port"),
+    ],
+)
+def test_site_url_mismatch(site_url, host, port, warned):
+    from dailypapers.cli import site_url_mismatch
+
+    message = site_url_mismatch(site_url, host, port)
+    if warned is None:
+        assert message is None
+    else:
+        assert warned in message
+
+
+def test_serve_warns_when_site_url_does_not_match(cli, monkeypatch, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    monkeypatch.setattr("os.execv", lambda path, argv: None)
+    run = cli("serve", "--port", "9000")
+    assert run.code == 0
+    assert "warning: SITE_URL is http://127.0.0.1:8000 but this server listens on port 9000" in (
+        run.err
+    )
+    quiet = cli("serve", "--port", "8000")
+    assert "warning" not in quiet.err

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api.search import _item
+from community.models import AuthorshipClaim
 from papers.cards import card_by_arxiv_id, cards_in_order, feed_cards, load_cards
 from papers.models import DailyEntry, Paper, PaperAuthor
 from tests.factories import make_entry, make_org, make_paper, make_user
@@ -33,6 +34,12 @@ def papers() -> list[Paper]:
         extra={"mediaUrls": ["https://example.org/a.png"], "githubRepoAddedBy": "someone"},
     )
     PaperAuthor.objects.filter(paper=rich, position=1).update(claimed_by=claimer, hidden=True)
+    slot = PaperAuthor.objects.get(paper=rich, position=1)
+    approved = dt.datetime(2025, 1, 7, 9, 30, tzinfo=dt.UTC)
+    for status, decided in [("rejected", approved + dt.timedelta(days=1)), ("approved", approved)]:
+        AuthorshipClaim.objects.create(
+            user=claimer, authorship=slot, status=status, created_at=approved, decided_at=decided
+        )
     make_entry(rich, "2025-01-06", submitter_name="hf-user", submitter_fullname="HF User")
     make_entry(rich, "2025-01-08", submitted_by=submitter, submitted_at=dt.datetime.now(dt.UTC))
     make_entry(rich, "2025-01-09", hidden=True)  # never shown
@@ -55,6 +62,8 @@ def test_cards_are_what_the_orm_instances_hold(papers):
         "Ada Lovelace",
     ]
     assert rich.authorships[1].claimed_by.username == "claimer"
+    assert rich.authorships[1].claimed_at == dt.datetime(2025, 1, 7, 9, 30, tzinfo=dt.UTC)
+    assert rich.authorships[0].claimed_at is None
     assert [a.hidden for a in rich.authorships] == [False, True, False]
     assert rich.organization.slug == "acme"
     assert cards[papers[2].pk].authorships == ()

@@ -44,8 +44,6 @@ def test_arxiv_id_returns_that_paper(corpus, client):
         ({"q": "x", "limit": 121}, "between 1 and 120"),
         ({"q": "x", "limit": 0}, "between 1 and 120"),
         ({"q": "x", "limit": "lots"}, "limit"),
-        ({"q": ""}, "q is required"),
-        ({}, "q is required"),
         ({"q": "x", "mode": "fuzzy"}, "mode"),
     ],
 )
@@ -53,6 +51,18 @@ def test_bad_parameters_get_400_json(corpus, client, params, fragment):
     response = client.get("/api/papers/search", params)
     assert response.status_code == 400
     assert fragment in response.json()["error"]
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "  "}, {"limit": 2}])
+def test_no_query_lists_the_most_recent_papers(corpus, client, params):
+    """HF's list_papers() without a query: the newest papers, not an error."""
+    from papers.models import Paper
+
+    limit = params.get("limit", 50)
+    newest = Paper.objects.order_by("-published_at", "-id").values_list("arxiv_id", flat=True)
+    response = client.get("/api/papers/search", params)
+    assert response.status_code == 200
+    assert [item["paper"]["id"] for item in response.json()] == list(newest[:limit])
 
 
 def test_limits_at_the_edge_are_accepted(corpus, client):
