@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from community.models import Comment, Vote
@@ -57,9 +58,13 @@ def test_sign_up_upvote_comment_and_submit(page, live_server, arxiv, settings):
 
     # A refused htmx action explains itself (here: the vote rate limit).
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": (1, 3600)}
-    page.goto(f"{live_server.url}/papers/2501.00042")
-    page.click(f"#upvote-{paper.pk} button")  # 1st request in the new window: allowed
-    page.wait_for_selector(f"#upvote-{paper.pk} button[aria-pressed=false]")
-    page.click(f"#upvote-{paper.pk} button")  # 2nd: over the limit -> 429
-    error = page.wait_for_selector("#htmx-errors .message")
+    # Both clicks fall in one fixed window: the server's clock starts a second into the next
+    # hour (Chromium's own clock does not matter here).
+    next_hour = (int(timezone.now().timestamp()) // 3600 + 1) * 3600 + 1
+    with time_machine.travel(dt.datetime.fromtimestamp(next_hour, dt.UTC), tick=True):
+        page.goto(f"{live_server.url}/papers/2501.00042")
+        page.click(f"#upvote-{paper.pk} button")  # 1st request in the window: allowed
+        page.wait_for_selector(f"#upvote-{paper.pk} button[aria-pressed=false]")
+        page.click(f"#upvote-{paper.pk} button")  # 2nd: over the limit -> 429
+        error = page.wait_for_selector("#htmx-errors .message")
     assert "Too many vote requests" in error.inner_text()
