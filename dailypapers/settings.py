@@ -284,9 +284,6 @@ SEARCH_ORT_ARENA = env_bool("SEARCH_ORT_ARENA", False)
 # search match every word; "any" is BM25 over every paper with any of the words (slower on
 # large corpora: bench/keyword_strategies.py, search/README.md). Same on small corpora.
 SEARCH_KEYWORD_MATCH = env_choice("SEARCH_KEYWORD_MATCH", "all-first", ("any", "all-first"))
-# Topic digests keep trending papers whose rank_papers score (hybrid, scaled 0..1 within the
-# candidates) reaches this; lower keeps more loosely related papers.
-DIGEST_TOPIC_MIN_SCORE = env_float("DIGEST_TOPIC_MIN_SCORE", 0.2, minimum=0.0)
 
 # arXiv API (papers/importers/arxiv_fetch.py): live imports and "submit a paper" look-ups.
 # arXiv asks for at least 3 seconds between requests; lower it only for local test servers.

@@ -11,6 +11,7 @@ instead of unioning postings) is the large saving; ``any`` is the plain disjunct
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,34 @@ def write(
         writer.rollback()
         raise
     return count
+
+
+def reference_score(index: tantivy.Index, query: ParsedQuery) -> float:
+    """The BM25 score of a paper holding every query word once, in its title and in an
+    abstract of average length (or, for a word that is rarer in author names than in texts,
+    in its author list): the scale of :class:`search.engine.Floors`'s keyword floor.
+
+    A word no paper contains still counts (with the highest IDF), so a paper matching one of
+    three rare words scores about a third of it, whatever the collection's size.
+    """
+    searcher = index.searcher()
+    total = searcher.num_docs
+
+    def idf(name: str, term: str) -> float:
+        found = searcher.doc_freq(name, term)
+        return math.log(1 + (total - found + 0.5) / (found + 0.5))
+
+    score = 0.0
+    words = [w for w in query.words if w.lower() not in STOP_WORDS] or query.words
+    for word in dict.fromkeys(w.lower() for w in words):
+        stems = stem_analyzer().analyze(word)
+        names = name_analyzer().analyze(word)
+        text = sum(idf("text", t) for t in stems) * (TEXT_BOOST + TITLE_BOOST)
+        author = sum(idf("authors", t) for t in names) * AUTHORS_BOOST
+        score += min(text, author) if names else text
+    for term in {t for phrase in query.phrases for w in phrase for t in stem_analyzer().analyze(w)}:
+        score += idf("text", term) * (TEXT_BOOST + TITLE_BOOST)
+    return score
 
 
 def _field_terms(query: ParsedQuery, analyzer: tantivy.TextAnalyzer) -> list[str]:

@@ -28,11 +28,11 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 Sort = Literal["relevance", "newest", "upvotes"]
 MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
 SORTS: tuple[str, ...] = ("relevance", "newest", "upvotes")
-# Candidates ranked per query; filters and non-relevance sorts look deeper because they drop
-# or reorder candidates, and a filter that leaves too few of them gets a second, deeper pass.
-DEPTH = 200
-DEPTH_FILTERED = 1000
-DEPTH_DEEP = 10_000  # second pass when a filter leaves too few of the first 1,000
+# The matches of a query are decided once, at this depth, whatever page, filter or sort is
+# asked: every page is a slice of the same ordered list and the total never changes between
+# pages (50 pages of 20). More matches than this are reported as "1000+".
+MATCH_DEPTH = 1000
+LOOSE = 5  # "loosely related" papers offered when nothing passes the floors
 EMPTY_HELP = (
     "Type a few words, a phrase in quotes, an author's name or an arXiv id "
     '(e.g. 2401.01234). Questions work too: "how do transformers store facts".'
@@ -80,15 +80,22 @@ class SearchResults:
     redirect_to: Paper | None = None  # set when q is an arXiv id of a known paper
     message: str = ""  # a human explanation for empty or adjusted queries
     capped: bool = False  # more papers match than were ranked: total is a lower bound
+    # When nothing matches: the closest candidates under the score floors, labelled as such.
+    loose: list[SearchHit] = field(default_factory=list)
+    loose_page: list[tuple[int, float]] = field(default_factory=list)
     parsed: ParsedQuery | None = None  # q as searched (None when it was an arXiv id)
+    corrected: str = ""  # the spelling searched instead of q, which matched nothing
+    suggestion: str = ""  # a spelling of q offered ("Did you mean")
 
 
 def search(query: SearchQuery) -> SearchResults:
     """Ranked, filtered, paginated papers for ``query``; never raises on odd input."""
     results = search_ranked(query)
+    stems = query_stems(results.parsed) if query.highlight and results.parsed else None
     if results.page:
-        stems = query_stems(results.parsed) if query.highlight and results.parsed else None
         results.hits = _hits(results.page, stems)
+    if results.loose_page:
+        results.loose = _hits(results.loose_page, stems)
     return results
 
 
@@ -106,25 +113,44 @@ def search_ranked(query: SearchQuery) -> SearchResults:
     if parsed.is_empty:
         results.message = EMPTY_HELP if not query.q.strip() else _no_words_message()
         return results
-    mode = query.mode if query.mode in MODES else "hybrid"
-    depth = DEPTH_FILTERED if query.has_filters or query.sort != "relevance" else DEPTH
-    depth = max(depth, query.offset + query.limit)
-    ranking = engine.rank(parsed, mode, depth)
-    ordered = _filter_and_sort(query, ranking)
-    if query.has_filters and len(ranking) >= depth and len(ordered) < query.offset + query.limit:
-        # A narrow filter (a small organization, one week) kept too few of the candidates:
-        # look deeper once rather than report "no results" for papers that do match.
-        depth = max(DEPTH_DEEP, depth)
-        ranking = engine.rank(parsed, mode, depth)
-        ordered = _filter_and_sort(query, ranking)
-    results.total = len(ordered)
-    results.capped = len(ranking) >= depth
-    results.page = ordered[query.offset : query.offset + query.limit]
-    notes = list(parsed.notes)
+    _match(query, parsed, results)
+    suggestion = engine.spelling_suggestion(parsed, _texts_of) if parsed.words else None
+    corrected = _corrected(query, suggestion) if suggestion and not results.total else None
+    if corrected is not None:
+        results = corrected
+    elif suggestion:
+        results.suggestion = suggestion
+    notes = list(results.parsed.notes)
     if arxiv_id is not None:
         notes.insert(0, f"No paper with arXiv id {arxiv_id.id} is here yet.")
+    if results.corrected:
+        notes.insert(0, f"Nothing matches “{query.q}”; showing results for “{results.corrected}”.")
     results.message = " ".join(notes) or _empty_message(query, results)
     return results
+
+
+def _match(query: SearchQuery, parsed: ParsedQuery, results: SearchResults) -> None:
+    """Fill ``results`` with the page of the query's matches (and loose candidates)."""
+    mode = query.mode if query.mode in MODES else "hybrid"
+    ranked = engine.match(parsed, mode, MATCH_DEPTH)
+    ordered = _filter_and_sort(query, ranked.matches)
+    results.total = len(ordered)
+    results.capped = ranked.capped and len(ranked.matches) >= MATCH_DEPTH
+    results.page = ordered[query.offset : query.offset + query.limit]
+    results.loose_page = []
+    if not ordered and query.offset == 0:
+        results.loose_page = _filter_and_sort(query, ranked.loose)[:LOOSE]
+
+
+def _corrected(query: SearchQuery, spelling: str) -> SearchResults | None:
+    """The results of ``spelling`` searched instead of ``query``, if it matches anything."""
+    corrected = SearchResults(query=query, parsed=parse_query(spelling), corrected=spelling)
+    _match(query, corrected.parsed, corrected)
+    return corrected if corrected.total else None
+
+
+def _texts_of(paper_ids: list[int]) -> list[str]:
+    return [f"{t.title}\n{t.abstract}\n{t.authors}" for t in texts.load_texts(paper_ids)]
 
 
 def page_cards(results: SearchResults) -> list[PaperCard]:
@@ -214,19 +240,31 @@ def similar_papers(paper: Paper | PaperCard, limit: int = 8) -> list[PaperCard]:
 
 
 def rank_papers(q: str, paper_ids: list[int]) -> list[tuple[int, float]]:
-    """Re-rank a candidate set by relevance to ``q`` (best first); used by topic digests.
+    """Re-rank a candidate set by relevance to ``q`` (best first). Reads only.
 
     Scores are the hybrid blend of BM25 (restricted to the candidates) and cosine similarity
-    of stored embeddings (a candidate not embedded yet ranks by BM25 alone); candidates
-    matching neither still come back, last, with score 0. Reads only.
+    of stored embeddings (a candidate not embedded yet ranks by BM25 alone); papers that pass
+    the search floors come first, then the rest, then candidates matching neither (score 0).
     """
+    matches, loose = _match_subset(q, paper_ids)
+    ranked = matches + loose
+    seen = {pid for pid, _ in ranked}
+    return ranked + [(pid, 0.0) for pid in dict.fromkeys(paper_ids) if pid not in seen]
+
+
+def topic_matches(q: str, paper_ids: list[int]) -> list[int]:
+    """The candidates that really match ``q`` (the search page's absolute floors), best
+    first; none when nothing does (topic digests)."""
+    return [pid for pid, _ in _match_subset(q, paper_ids)[0]]
+
+
+def _match_subset(q: str, paper_ids: list[int]) -> tuple[list, list]:
     parsed = parse_query(q)
     wanted = list(dict.fromkeys(paper_ids))
     if parsed.is_empty or not wanted:
-        return [(pid, 0.0) for pid in wanted]
-    ranked = engine.rank_subset(parsed, wanted, _stored_vectors(wanted))
-    seen = {pid for pid, _ in ranked}
-    return ranked + [(pid, 0.0) for pid in wanted if pid not in seen]
+        return [], []
+    ranked = engine.match_subset(parsed, wanted, _stored_vectors(wanted))
+    return ranked.matches, ranked.loose
 
 
 def index_papers(paper_ids: list[int]) -> None:

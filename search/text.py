@@ -135,6 +135,11 @@ def parse_query(raw: str) -> ParsedQuery:
     return ParsedQuery(text=clean, words=words, phrases=phrases, notes=notes)
 
 
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as queries split them."""
+    return _WORD.findall(text)
+
+
 def stems(text: str) -> list[str]:
     return [token for token in stem_analyzer().analyze(text) if token]
 
