@@ -86,6 +86,8 @@ def match(
     """Candidates for ``query`` in ``mode``, split into matches (a keyword score or a cosine
     similarity above its floor) and the rest; ordered by the mode's ranking."""
     snapshot = snapshot or READER.snapshot()
+    if mode == "semantic" and not query.text:
+        mode = "keyword"  # only filters (author:, title:): nothing to embed
     kw, sem = sides(snapshot, query, mode, max(depth, params.depth))
     passed = _passing(snapshot, query, kw, sem, floors)
     if mode == "keyword":
@@ -107,17 +109,22 @@ def sides(
     if mode == "keyword":
         return keyword_ranking(snapshot, query, depth), []
     if mode == "semantic":
-        return [], semantic_ranking(snapshot, query, depth)
+        return [], _constrained(snapshot, query, semantic_ranking(snapshot, query, depth))
     # BM25 (tantivy) and the query embedding + HNSW search both release the GIL: running the
     # keyword half on a helper thread overlaps them.
     pending = _pool().submit(keyword_ranking, snapshot, query, depth)
     sem = semantic_ranking(snapshot, query, depth)
     kw = pending.result()
-    if query.phrases:
-        # A quoted phrase is a requirement: only papers that contain it may be returned.
-        allowed = {pid for pid, _ in kw}
-        sem = [(pid, s) for pid, s in sem if pid in allowed]
-    return kw, sem
+    return kw, _constrained(snapshot, query, sem)
+
+
+def _constrained(snapshot: Snapshot, query: ParsedQuery, sem: fusion.Ranking) -> fusion.Ranking:
+    """The semantic candidates that meet the query's requirements (quoted phrases, authors,
+    title words) and contain none of its excluded words."""
+    if not query.constrained or snapshot.keyword_index is None:
+        return sem
+    allowed = keyword.satisfying(snapshot.keyword_index, query, [pid for pid, _ in sem])
+    return [(pid, s) for pid, s in sem if pid in allowed]
 
 
 def _passing(
@@ -132,6 +139,17 @@ def _passing(
         least = floors.keyword * keyword.reference_score(snapshot.keyword_index, query)
         passed.update(pid for pid, s in kw if s >= least)
     return passed
+
+
+def author_papers(name: list[str], limit: int) -> list[int]:
+    """Papers whose author list holds the words of ``name`` in a row."""
+    index = READER.snapshot().keyword_index
+    if index is None:
+        return []
+    built = keyword.constraints(index.schema, ParsedQuery(text="", authors=[name]))
+    if not built:
+        return []
+    return [pid for pid, _ in keyword.run(index, tantivy.Query.boolean_query(built), limit)]
 
 
 def spelling_suggestion(
@@ -181,6 +199,7 @@ def match_subset(
             ((pid, float(s)) for pid, s in zip(ids, scores, strict=True)),
             key=lambda item: -item[1],
         )
+        sem = _constrained(snapshot, query, sem)
     passed = _passing(snapshot, query, kw, sem, floors)
     ranked = Ranked()
     for item in fusion.fuse(kw, sem, params):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from papers.arxiv_ids import parse_arxiv_id
 from papers.cards import PaperCard, cards_in_order, load_cards
-from papers.models import DailyEntry, Paper
+from papers.models import Author, DailyEntry, Paper, PaperAuthor
 from search import embedding, engine, indexer, texts, tombstones, vector_store
 from search.store import READER
 from search.text import ParsedQuery, highlight, parse_query, query_stems
@@ -33,6 +33,10 @@ SORTS: tuple[str, ...] = ("relevance", "newest", "upvotes")
 # pages (50 pages of 20). More matches than this are reported as "1000+".
 MATCH_DEPTH = 1000
 LOOSE = 5  # "loosely related" papers offered when nothing passes the floors
+SYNTAX_HELP = (
+    '"exact phrase", -word, -"phrase", a OR b, author:"Name", title:word, org:slug; '
+    "dates with from= and to= (YYYY-MM-DD) in the URL."
+)
 EMPTY_HELP = (
     "Type a few words, a phrase in quotes, an author's name or an arXiv id "
     '(e.g. 2401.01234). Questions work too: "how do transformers store facts".'
@@ -84,6 +88,7 @@ class SearchResults:
     loose: list[SearchHit] = field(default_factory=list)
     loose_page: list[tuple[int, float]] = field(default_factory=list)
     parsed: ParsedQuery | None = None  # q as searched (None when it was an arXiv id)
+    authors: list[Author] = field(default_factory=list)  # q names them: linked above results
     corrected: str = ""  # the spelling searched instead of q, which matched nothing
     suggestion: str = ""  # a spelling of q offered ("Did you mean")
 
@@ -113,6 +118,9 @@ def search_ranked(query: SearchQuery) -> SearchResults:
     if parsed.is_empty:
         results.message = EMPTY_HELP if not query.q.strip() else _no_words_message()
         return results
+    if parsed.orgs and not query.organization:
+        query = results.query = replace(query, organization=parsed.orgs[0])
+    results.authors = _named_authors(parsed)
     _match(query, parsed, results)
     suggestion = engine.spelling_suggestion(parsed, _texts_of) if parsed.words else None
     corrected = _corrected(query, suggestion) if suggestion and not results.total else None
@@ -133,6 +141,8 @@ def _match(query: SearchQuery, parsed: ParsedQuery, results: SearchResults) -> N
     """Fill ``results`` with the page of the query's matches (and loose candidates)."""
     mode = query.mode if query.mode in MODES else "hybrid"
     ranked = engine.match(parsed, mode, MATCH_DEPTH)
+    if results.authors:
+        ranked.matches = _authors_first(ranked.matches, results.authors)
     ordered = _filter_and_sort(query, ranked.matches)
     results.total = len(ordered)
     results.capped = ranked.capped and len(ranked.matches) >= MATCH_DEPTH
@@ -140,6 +150,40 @@ def _match(query: SearchQuery, parsed: ParsedQuery, results: SearchResults) -> N
     results.loose_page = []
     if not ordered and query.offset == 0:
         results.loose_page = _filter_and_sort(query, ranked.loose)[:LOOSE]
+
+
+def _named_authors(parsed: ParsedQuery) -> list[Author]:
+    """Authors the query names: ``author:"Name"``, a quoted phrase or the whole query being
+    a name. A quoted name becomes an author requirement instead of a text phrase."""
+    for phrase in list(parsed.phrases):
+        if _authors_named(phrase):
+            parsed.phrases.remove(phrase)
+            parsed.authors.append(phrase)
+    names = list(parsed.authors)
+    if not names and not parsed.constrained and 2 <= len(parsed.words) <= 4:
+        names = [parsed.words]
+    return [author for name in names for author in _authors_named(name)]
+
+
+def _authors_named(words: list[str]) -> list[Author]:
+    """Authors with exactly this name (any case), found through the papers whose author list
+    has these words in a row (the index), so no query scans the author table."""
+    ids = engine.author_papers(words, 200)
+    if not ids:
+        return []
+    found = Author.objects.filter(authorships__paper_id__in=ids, name__iexact=" ".join(words))
+    return list(found.distinct().order_by("pk")[:5])
+
+
+def _authors_first(matches: list[tuple[int, float]], authors: list[Author]) -> list:
+    """The named authors' papers first (in match order, then the rest of their papers),
+    scored above every other match so a relevance sort keeps them there."""
+    theirs = set(PaperAuthor.objects.filter(author__in=authors).values_list("paper_id", flat=True))
+    top = max((s for _, s in matches), default=0.0) + 1.0
+    ranked = [pid for pid, _ in matches if pid in theirs]
+    ranked += sorted(theirs.difference(ranked))
+    lifted = [(pid, top + len(ranked) - i) for i, pid in enumerate(ranked)]
+    return lifted + [(pid, s) for pid, s in matches if pid not in theirs]
 
 
 def _corrected(query: SearchQuery, spelling: str) -> SearchResults | None:
@@ -226,9 +270,12 @@ def _stored_vectors(paper_ids: list[int]) -> dict[int, np.ndarray]:
     return vector_store.stored_vectors(texts.load_texts(paper_ids))
 
 
-def similar_papers(paper: Paper | PaperCard, limit: int = 8) -> list[PaperCard]:
+def similar_papers(
+    paper: Paper | PaperCard, limit: int = 8, sort: str = "relevance"
+) -> list[PaperCard]:
     """The ``limit`` papers closest to ``paper`` by its stored embedding, excluding itself
-    (none while it has no stored vector)."""
+    (none while it has no stored vector); ``sort`` orders those same papers by closeness
+    (``relevance``), publication date (``newest``) or ``upvotes``."""
     snapshot = READER.snapshot()
     if snapshot.vectors.count == 0 or limit <= 0:
         return []
@@ -236,7 +283,13 @@ def similar_papers(paper: Paper | PaperCard, limit: int = 8) -> list[PaperCard]:
     if vector is None:
         return []  # not embedded yet: the background catch-up stores its vector
     ids = [pid for pid, _ in snapshot.vectors.search(vector, limit + 1) if pid != paper.pk]
-    return cards_in_order(ids[:limit])
+    cards = cards_in_order(ids[:limit])
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    if sort == "newest":
+        cards.sort(key=lambda c: c.published_at or epoch, reverse=True)
+    elif sort == "upvotes":
+        cards.sort(key=lambda c: c.upvotes, reverse=True)
+    return cards
 
 
 def rank_papers(q: str, paper_ids: list[int]) -> list[tuple[int, float]]:
