@@ -289,7 +289,7 @@ def test_compaction_drops_removed_vectors_for_good(corpus_transactional, monkeyp
     assert _manifest()["removed"] == [first_id]
     assert first_id in _base_ids()
 
-    monkeypatch.setattr(indexer, "_needs_compaction", lambda version, manifest: True)
+    monkeypatch.setattr(indexer, "needs_compaction", lambda version, manifest: True)
     second_id = second.pk
     second.delete()  # this removal merges the segments
     manifest = _manifest()

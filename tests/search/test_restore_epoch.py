@@ -71,9 +71,9 @@ def test_a_restore_during_a_catch_up_is_caught_by_the_next(corpus_transactional,
         database_replaced()
         return real_apply(since)
 
-    monkeypatch.setattr(indexer, "apply_tombstones", restore_meanwhile)
+    monkeypatch.setattr(sync, "apply_tombstones", restore_meanwhile)
     sync.catch_up()  # started under the old epoch: records that one
-    monkeypatch.setattr(indexer, "apply_tombstones", real_apply)
+    monkeypatch.setattr(sync, "apply_tombstones", real_apply)
     assert paper.pk not in _keyword_ids("zygomorphic quasar")
     sync.catch_up()
     assert _keyword_ids("zygomorphic quasar") == [paper.pk]
@@ -88,9 +88,9 @@ def test_a_rebuild_during_a_catch_up_keeps_its_own_epoch(corpus_transactional, m
         indexer.rebuild()  # what `manage.py restore` does on the restoring machine
         return real_apply(since)
 
-    monkeypatch.setattr(indexer, "apply_tombstones", restore_and_rebuild_meanwhile)
+    monkeypatch.setattr(sync, "apply_tombstones", restore_and_rebuild_meanwhile)
     sync.catch_up()  # started under the old epoch, finished on the rebuilt version
-    monkeypatch.setattr(indexer, "apply_tombstones", real_apply)
+    monkeypatch.setattr(sync, "apply_tombstones", real_apply)
     assert store.read_manifest(store.current_version())["epoch"] == tombstones.current_epoch()
     rebuilt = store.current_version()
     assert sync.catch_up().keyword == 0  # no second rebuild
