@@ -88,7 +88,9 @@ def match(
     snapshot = snapshot or READER.snapshot()
     if mode == "semantic" and not query.text:
         mode = "keyword"  # only filters (author:, title:): nothing to embed
-    kw, sem = sides(snapshot, query, mode, max(depth, params.depth))
+    # Fusion wants its own depth of both sides; a single side needs only ``depth``.
+    wanted = depth if mode != "hybrid" else max(depth, params.depth)
+    kw, sem = sides(snapshot, query, mode, wanted)
     passed = _passing(snapshot, query, kw, sem, floors)
     if mode == "keyword":
         ordered = kw
