@@ -22,13 +22,11 @@ import random
 import string
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _search_common import (
-    CACHE,
-    import_beir_corpus,
+    import_and_index,
     read_jsonl,
     read_qrels,
     require,
@@ -95,21 +93,6 @@ def off_topic_queries(count: int) -> list[str]:
     return queries
 
 
-def build(corpus: Path) -> dict[str, str]:
-    from django.conf import settings
-
-    from search import demo_vectors, indexer
-
-    cache_dir = CACHE / corpus.parent.name
-    demo_vectors.VECTOR_DIRS.append(cache_dir)
-    started = time.perf_counter()
-    mapping = import_beir_corpus(corpus)
-    indexer.rebuild()
-    demo_vectors.export_demo_vectors(cache_dir / f"{settings.SEARCH_EMBEDDING_MODEL}.npz")
-    print(f"{len(mapping)} documents imported and indexed in {time.perf_counter() - started:.0f} s")
-    return mapping
-
-
 def scores(q: str) -> tuple[dict[int, float], dict[int, float]]:
     """(paper id -> keyword score over the reference, paper id -> cosine) of the top 200."""
     from search import engine, keyword
@@ -126,7 +109,7 @@ def scores(q: str) -> tuple[dict[int, float], dict[int, float]]:
 def calibrate(directory: Path) -> None:
     from papers.models import Paper
 
-    mapping = build(require(directory / "corpus.jsonl.gz"))
+    mapping = import_and_index(require(directory / "corpus.jsonl.gz"))
     pk_of = {mapping[a]: pk for pk, a in Paper.objects.values_list("pk", "arxiv_id")}
     qrels = read_qrels(require(directory / "qrels_train.tsv"))
     queries = [q for q in read_jsonl(directory / "queries_train.jsonl") if q["_id"] in qrels]
@@ -172,7 +155,7 @@ def no_match(path: Path, count: int) -> None:
         for row in papers:
             record = {"_id": row["id"], "title": row["title"], "text": row["abstract"]}
             out.write(json.dumps(record) + "\n")
-    mapping = build(corpus)
+    mapping = import_and_index(corpus)
     pk_of = {mapping[a]: pk for pk, a in Paper.objects.values_list("pk", "arxiv_id")}
     for mode in ("hybrid", "keyword", "semantic"):
         empty = sum(not search(SearchQuery(q=q, mode=mode)).total for q in off_topic_queries(200))

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _search_common import CACHE, SHARED, import_beir_corpus, require, setup_django
+from _search_common import SHARED, import_and_index, require, setup_django
 
 
 def hf_papers() -> list[dict]:
@@ -48,10 +48,7 @@ def with_typos(text: str, rng: random.Random, count: int = 2) -> str:
 
 def build(papers: list[dict]) -> dict[str, int]:
     """Import and index; returns arXiv id -> paper pk."""
-    from django.conf import settings
-
     from papers.models import Paper
-    from search import demo_vectors, indexer
 
     corpus = Path(tempfile.mkdtemp()) / "hf_daily_papers" / "corpus.jsonl.gz"
     corpus.parent.mkdir()
@@ -59,13 +56,7 @@ def build(papers: list[dict]) -> dict[str, int]:
         for p in papers:
             out.write(json.dumps({"_id": p["id"], "title": p["title"], "text": p["summary"]}))
             out.write("\n")
-    cache_dir = CACHE / "hf_daily_papers"
-    demo_vectors.VECTOR_DIRS.append(cache_dir)
-    started = time.perf_counter()
-    mapping = import_beir_corpus(corpus)
-    indexer.rebuild()
-    demo_vectors.export_demo_vectors(cache_dir / f"{settings.SEARCH_EMBEDDING_MODEL}.npz")
-    print(f"{len(mapping)} papers imported and indexed in {time.perf_counter() - started:.0f} s")
+    mapping = import_and_index(corpus)
     return {mapping[a]: pk for pk, a in Paper.objects.values_list("pk", "arxiv_id")}
 
 
