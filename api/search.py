@@ -38,8 +38,12 @@ Without `q` (or with a blank one), the most recently published papers, newest fi
 Hugging Face answers `list_papers()` without a query.
 
 `q` (1-{MAX_Q} characters) may be words, a "quoted phrase", an author name, a question or an
-arXiv id. `limit` is 1-{MAX_LIMIT} (default 50). `mode` is `hybrid` (default: BM25 and
-embeddings fused), `keyword` or `semantic`. Out-of-range values get `400 {{"error": ...}}`;
+arXiv id; syntax: `"exact phrase"`, `-word`, `-"phrase"`, `a OR b`, `author:"Name"`,
+`title:word`, `org:slug`. Only papers above the relevance floors are returned (an empty list
+when nothing matches); a query matching nothing because of a misspelling is searched with
+the corrected spelling. `limit` is 1-{MAX_LIMIT} (default 50). `mode` is `hybrid` (default:
+BM25 and embeddings fused), `keyword` or `semantic`. Out-of-range values get
+`400 {{"error": ...}}`;
 more than `RATE_LIMIT_SEARCH_PER_MINUTE` searches a minute from one client get `429`.
 """
 

@@ -97,6 +97,25 @@ def import_beir_corpus(corpus: Path, doc_ids: set[str] | None = None) -> dict[st
     return mapping
 
 
+def import_and_index(corpus: Path) -> dict[str, str]:
+    """Import a BEIR corpus and build the index, vectors cached under
+    ``CACHE/<corpus folder name>``; returns arXiv id -> BEIR id."""
+    import time
+
+    from django.conf import settings
+
+    from search import demo_vectors, indexer
+
+    cache_dir = CACHE / corpus.parent.name
+    demo_vectors.VECTOR_DIRS.append(cache_dir)
+    started = time.perf_counter()
+    mapping = import_beir_corpus(corpus)
+    indexer.rebuild()
+    demo_vectors.export_demo_vectors(cache_dir / f"{settings.SEARCH_EMBEDDING_MODEL}.npz")
+    print(f"{len(mapping)} documents imported and indexed in {time.perf_counter() - started:.0f} s")
+    return mapping
+
+
 def _import_with_service(path: Path) -> None:
     from papers.importers.records import PaperRecord
     from papers.services import upsert_papers

@@ -609,16 +609,8 @@ SEARCH_KEYWORD_MATCH = env_choice(
     "all-first",
     ("any", "all-first"),
     doc="`all-first`: keyword search ranks only papers containing every word when at least a "
-    "full candidate list (200) of them exists, else all papers with any word. `any`: BM25 "
+    "full candidate list (1,000) of them exists, else all papers with any word. `any`: BM25 "
     "over every paper with any word (slower on large corpora; search/README.md)",
-)
-DIGEST_TOPIC_MIN_SCORE = env_float(
-    "DIGEST_TOPIC_MIN_SCORE",
-    0.2,
-    minimum=0.0,
-    maximum=1.0,
-    doc="topic digests leave out papers whose search score (scaled 0..1 within the "
-    "candidates) is below this; lower keeps more loosely related papers",
 )
 
 # arXiv API (papers/importers/arxiv_fetch.py): live imports and "submit a paper" look-ups.

@@ -1,7 +1,7 @@
 """Read side of digests: which papers go into a digest, who is due, and why a digest is empty.
 
 A digest is the top trending papers of its period (``community.trending``), optionally
-filtered and re-ranked by the subscriber's topic (``search.service.rank_papers``), minus the
+filtered and re-ranked by the subscriber's topic (``search.service.topic_matches``), minus the
 papers that subscriber already received. Candidates are computed once per run and topic
 (``DigestSource``) because thousands of subscribers share them.
 """
@@ -19,7 +19,7 @@ from django.utils import timezone
 from community.trending import TrendingPeriod, trending_papers
 from digests.models import DigestDelivery, SentPaper, Subscription
 from papers.cards import PaperCard, load_cards
-from search.service import rank_papers
+from search.service import topic_matches
 
 # Candidates considered before topic filtering and the "already sent" exclusion.
 CANDIDATE_POOL = 100
@@ -84,10 +84,8 @@ class DigestSource:
         if not query:
             return self.trending_ids()
         if query not in self._by_topic:
-            ranked = rank_papers(query, self.trending_ids()) if self.trending_ids() else []
-            # Scores are relative to the candidate set (search.fusion scales them to 0..1).
-            floor = settings.DIGEST_TOPIC_MIN_SCORE
-            self._by_topic[query] = [pk for pk, score in ranked if score > 0 and score >= floor]
+            # The search page's absolute floors: an off-topic topic keeps nothing.
+            self._by_topic[query] = topic_matches(query, self.trending_ids())
         return self._by_topic[query]
 
     def papers(self, ids: list[int]) -> list[PaperCard]:

@@ -11,6 +11,7 @@ instead of unioning postings) is the large saving; ``any`` is the plain disjunct
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,36 @@ def write(
     return count
 
 
+def reference_score(index: tantivy.Index, query: ParsedQuery) -> float:
+    """The BM25 score of a paper holding every query word once, in its title and in an
+    abstract of average length (or, for a word that is rarer in author names than in texts,
+    in its author list): the scale of :class:`search.engine.Floors`'s keyword floor.
+
+    A word no paper contains still counts (with the highest IDF), so a paper matching one of
+    three rare words scores about a third of it, whatever the collection's size.
+    """
+    searcher = index.searcher()
+    total = searcher.num_docs
+
+    def idf(name: str, term: str) -> float:
+        found = searcher.doc_freq(name, term)
+        return math.log(1 + (total - found + 0.5) / (found + 0.5))
+
+    each: list[float] = []
+    words = [w for w in query.words if w.lower() not in STOP_WORDS] or query.words
+    for word in dict.fromkeys(w.lower() for w in words):
+        stems = stem_analyzer().analyze(word)
+        names = name_analyzer().analyze(word)
+        text = sum(idf("text", t) for t in stems) * (TEXT_BOOST + TITLE_BOOST)
+        author = sum(idf("authors", t) for t in names) * AUTHORS_BOOST
+        each.append(min(text, author) if names else text)
+    # "a OR b": a paper with either word is a full match: the scale of the commoner word.
+    score = min(each, default=0.0) if query.any_word else sum(each)
+    for term in {t for phrase in query.phrases for w in phrase for t in stem_analyzer().analyze(w)}:
+        score += idf("text", term) * (TEXT_BOOST + TITLE_BOOST)
+    return score
+
+
 def _field_terms(query: ParsedQuery, analyzer: tantivy.TextAnalyzer) -> list[str]:
     words = [w for w in query.words if w.lower() not in STOP_WORDS] or query.words
     seen: dict[str, None] = {}
@@ -150,9 +181,52 @@ def build_query(
         clauses = _phrase_clauses(schema_, phrase)
         if clauses:
             should.append((tantivy.Occur.Must, tantivy.Query.boolean_query(clauses)))
-    if not should:
+    should += constraints(schema_, query)
+    if not any(occur != tantivy.Occur.MustNot for occur, _ in should):
         return None
     return tantivy.Query.boolean_query(should)
+
+
+def _sequence(schema_: tantivy.Schema, name: str, terms: list[str]) -> tantivy.Query | None:
+    if len(terms) == 1:
+        return tantivy.Query.term_query(schema_, name, terms[0])
+    return tantivy.Query.phrase_query(schema_, name, terms) if terms else None
+
+
+def constraints(schema_: tantivy.Schema, query: ParsedQuery) -> list:
+    """Required author names and title words, and excluded words or phrases (anywhere in
+    the title, abstract or author list), as boolean clauses."""
+    clauses = []
+    stem, names = stem_analyzer(), name_analyzer()
+    for name in query.authors:
+        built = _sequence(schema_, "authors", [t for w in name for t in names.analyze(w)])
+        if built is not None:
+            boosted = tantivy.Query.boost_query(built, AUTHORS_BOOST)
+            clauses.append((tantivy.Occur.Must, boosted))
+    for words in query.titles:
+        built = _sequence(schema_, "title", [t for w in words for t in stem.analyze(w)])
+        if built is not None:
+            clauses.append((tantivy.Occur.Must, built))
+    for words in query.excluded:
+        for name, analyzer in (("text", stem), ("authors", names)):
+            built = _sequence(schema_, name, [t for w in words for t in analyzer.analyze(w)])
+            if built is not None:
+                clauses.append((tantivy.Occur.MustNot, built))
+    return clauses
+
+
+def satisfying(index: tantivy.Index, query: ParsedQuery, paper_ids: list[int]) -> set[int]:
+    """The papers among ``paper_ids`` that meet the query's phrases and constraints."""
+    if not paper_ids:
+        return set()
+    schema_ = index.schema
+    clauses = [(tantivy.Occur.Must, tantivy.Query.term_set_query(schema_, "id", paper_ids))]
+    for phrase in query.phrases:
+        found = _phrase_clauses(schema_, phrase)
+        if found:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(found)))
+    clauses += constraints(schema_, query)
+    return {pid for pid, _ in run(index, tantivy.Query.boolean_query(clauses), len(paper_ids))}
 
 
 def _phrase_clauses(schema_: tantivy.Schema, phrase: list[str]) -> list:
@@ -184,6 +258,8 @@ def search(
     """
     if limit <= 0:
         return []
+    if query.any_word:
+        match = "any"
     if match == "all-first" and len(_field_terms(query, stem_analyzer())) > 1:
         every = build_query(index, query, require_all=True)
         hits = run(index, every, limit) if every is not None else []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from dailypapers.text import clean_text
 from papers.arxiv_ids import parse_arxiv_id
 from papers.cards import PaperCard, cards_in_order, load_cards
-from papers.models import DailyEntry, Paper
+from papers.models import Author, DailyEntry, Paper, PaperAuthor
 from search import embedding, engine, indexer, texts, tombstones, vector_store
 from search.store import READER
 from search.text import ParsedQuery, highlight, parse_query, query_stems
@@ -29,11 +29,15 @@ Mode = Literal["hybrid", "keyword", "semantic"]
 Sort = Literal["relevance", "newest", "upvotes"]
 MODES: tuple[str, ...] = ("hybrid", "keyword", "semantic")
 SORTS: tuple[str, ...] = ("relevance", "newest", "upvotes")
-# Candidates ranked per query; filters and non-relevance sorts look deeper because they drop
-# or reorder candidates, and a filter that leaves too few of them gets a second, deeper pass.
-DEPTH = 200
-DEPTH_FILTERED = 1000
-DEPTH_DEEP = 10_000  # second pass when a filter leaves too few of the first 1,000
+# The matches of a query are decided once, at this depth, whatever page, filter or sort is
+# asked: every page is a slice of the same ordered list and the total never changes between
+# pages (50 pages of 20). More matches than this are reported as "1000+".
+MATCH_DEPTH = 1000
+LOOSE = 5  # "loosely related" papers offered when nothing passes the floors
+SYNTAX_HELP = (
+    '"exact phrase", -word, -"phrase", a OR b, author:"Name", title:word, org:slug; '
+    "dates with from= and to= (YYYY-MM-DD) in the URL."
+)
 EMPTY_HELP = (
     "Type a few words, a phrase in quotes, an author's name or an arXiv id "
     '(e.g. 2401.01234). Questions work too: "how do transformers store facts".'
@@ -85,15 +89,23 @@ class SearchResults:
     redirect_to: Paper | None = None  # set when q is an arXiv id of a known paper
     message: str = ""  # a human explanation for empty or adjusted queries
     capped: bool = False  # more papers match than were ranked: total is a lower bound
+    # When nothing matches: the closest candidates under the score floors, labelled as such.
+    loose: list[SearchHit] = field(default_factory=list)
+    loose_page: list[tuple[int, float]] = field(default_factory=list)
     parsed: ParsedQuery | None = None  # q as searched (None when it was an arXiv id)
+    authors: list[Author] = field(default_factory=list)  # q names them: linked above results
+    corrected: str = ""  # the spelling searched instead of q, which matched nothing
+    suggestion: str = ""  # a spelling of q offered ("Did you mean")
 
 
 def search(query: SearchQuery) -> SearchResults:
     """Ranked, filtered, paginated papers for ``query``; never raises on odd input."""
     results = search_ranked(query)
+    stems = query_stems(results.parsed) if query.highlight and results.parsed else None
     if results.page:
-        stems = query_stems(results.parsed) if query.highlight and results.parsed else None
         results.hits = _hits(results.page, stems)
+    if results.loose_page:
+        results.loose = _hits(results.loose_page, stems)
     return results
 
 
@@ -111,25 +123,83 @@ def search_ranked(query: SearchQuery) -> SearchResults:
     if parsed.is_empty:
         results.message = EMPTY_HELP if not query.q.strip() else _no_words_message()
         return results
-    mode = query.mode if query.mode in MODES else "hybrid"
-    depth = DEPTH_FILTERED if query.has_filters or query.sort != "relevance" else DEPTH
-    depth = max(depth, query.offset + query.limit)
-    ranking = engine.rank(parsed, mode, depth)
-    ordered = _filter_and_sort(query, ranking)
-    if query.has_filters and len(ranking) >= depth and len(ordered) < query.offset + query.limit:
-        # A narrow filter (a small organization, one week) kept too few of the candidates:
-        # look deeper once rather than report "no results" for papers that do match.
-        depth = max(DEPTH_DEEP, depth)
-        ranking = engine.rank(parsed, mode, depth)
-        ordered = _filter_and_sort(query, ranking)
-    results.total = len(ordered)
-    results.capped = len(ranking) >= depth
-    results.page = ordered[query.offset : query.offset + query.limit]
-    notes = list(parsed.notes)
+    if parsed.orgs and not query.organization:
+        query = results.query = replace(query, organization=parsed.orgs[0])
+    results.authors = _named_authors(parsed)
+    _match(query, parsed, results)
+    suggestion = engine.spelling_suggestion(parsed, _texts_of) if parsed.words else None
+    corrected = _corrected(query, suggestion) if suggestion and not results.total else None
+    if corrected is not None:
+        results = corrected
+    elif suggestion:
+        results.suggestion = suggestion
+    notes = list(results.parsed.notes)
     if arxiv_id is not None:
         notes.insert(0, f"No paper with arXiv id {arxiv_id.id} is here yet.")
+    if results.corrected:
+        notes.insert(0, f"Nothing matches “{query.q}”; showing results for “{results.corrected}”.")
     results.message = " ".join(notes) or _empty_message(query, results)
     return results
+
+
+def _match(query: SearchQuery, parsed: ParsedQuery, results: SearchResults) -> None:
+    """Fill ``results`` with the page of the query's matches (and loose candidates)."""
+    mode = query.mode if query.mode in MODES else "hybrid"
+    ranked = engine.match(parsed, mode, MATCH_DEPTH)
+    if results.authors:
+        ranked.matches = _authors_first(ranked.matches, results.authors)
+    ordered = _filter_and_sort(query, ranked.matches)
+    results.total = len(ordered)
+    results.capped = ranked.capped and len(ranked.matches) >= MATCH_DEPTH
+    results.page = ordered[query.offset : query.offset + query.limit]
+    results.loose_page = []
+    if not ordered and query.offset == 0:
+        results.loose_page = _filter_and_sort(query, ranked.loose)[:LOOSE]
+
+
+def _named_authors(parsed: ParsedQuery) -> list[Author]:
+    """Authors the query names: ``author:"Name"``, a quoted phrase or the whole query being
+    a name. A quoted name becomes an author requirement instead of a text phrase."""
+    for phrase in list(parsed.phrases):
+        if _authors_named(phrase):
+            parsed.phrases.remove(phrase)
+            parsed.authors.append(phrase)
+    names = list(parsed.authors)
+    if not names and not parsed.constrained and 2 <= len(parsed.words) <= 4:
+        names = [parsed.words]
+    return [author for name in names for author in _authors_named(name)]
+
+
+def _authors_named(words: list[str]) -> list[Author]:
+    """Authors with exactly this name (any case), found through the papers whose author list
+    has these words in a row (the index), so no query scans the author table."""
+    ids = engine.author_papers(words, 200)
+    if not ids:
+        return []
+    found = Author.objects.filter(authorships__paper_id__in=ids, name__iexact=" ".join(words))
+    return list(found.distinct().order_by("pk")[:5])
+
+
+def _authors_first(matches: list[tuple[int, float]], authors: list[Author]) -> list:
+    """The named authors' papers first (in match order, then the rest of their papers),
+    scored above every other match so a relevance sort keeps them there."""
+    theirs = set(PaperAuthor.objects.filter(author__in=authors).values_list("paper_id", flat=True))
+    top = max((s for _, s in matches), default=0.0) + 1.0
+    ranked = [pid for pid, _ in matches if pid in theirs]
+    ranked += sorted(theirs.difference(ranked))
+    lifted = [(pid, top + len(ranked) - i) for i, pid in enumerate(ranked)]
+    return lifted + [(pid, s) for pid, s in matches if pid not in theirs]
+
+
+def _corrected(query: SearchQuery, spelling: str) -> SearchResults | None:
+    """The results of ``spelling`` searched instead of ``query``, if it matches anything."""
+    corrected = SearchResults(query=query, parsed=parse_query(spelling), corrected=spelling)
+    _match(query, corrected.parsed, corrected)
+    return corrected if corrected.total else None
+
+
+def _texts_of(paper_ids: list[int]) -> list[str]:
+    return [f"{t.title}\n{t.abstract}\n{t.authors}" for t in texts.load_texts(paper_ids)]
 
 
 def page_cards(results: SearchResults) -> list[PaperCard]:
@@ -205,9 +275,12 @@ def _stored_vectors(paper_ids: list[int]) -> dict[int, np.ndarray]:
     return vector_store.stored_vectors(texts.load_texts(paper_ids))
 
 
-def similar_papers(paper: Paper | PaperCard, limit: int = 8) -> list[PaperCard]:
+def similar_papers(
+    paper: Paper | PaperCard, limit: int = 8, sort: str = "relevance"
+) -> list[PaperCard]:
     """The ``limit`` papers closest to ``paper`` by its stored embedding, excluding itself
-    (none while it has no stored vector)."""
+    (none while it has no stored vector); ``sort`` orders those same papers by closeness
+    (``relevance``), publication date (``newest``) or ``upvotes``."""
     snapshot = READER.snapshot()
     if snapshot.vectors.count == 0 or limit <= 0:
         return []
@@ -215,23 +288,41 @@ def similar_papers(paper: Paper | PaperCard, limit: int = 8) -> list[PaperCard]:
     if vector is None:
         return []  # not embedded yet: the background catch-up stores its vector
     ids = [pid for pid, _ in snapshot.vectors.search(vector, limit + 1) if pid != paper.pk]
-    return cards_in_order(ids[:limit])
+    cards = cards_in_order(ids[:limit])
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    if sort == "newest":
+        cards.sort(key=lambda c: c.published_at or epoch, reverse=True)
+    elif sort == "upvotes":
+        cards.sort(key=lambda c: c.upvotes, reverse=True)
+    return cards
 
 
 def rank_papers(q: str, paper_ids: list[int]) -> list[tuple[int, float]]:
-    """Re-rank a candidate set by relevance to ``q`` (best first); used by topic digests.
+    """Re-rank a candidate set by relevance to ``q`` (best first). Reads only.
 
     Scores are the hybrid blend of BM25 (restricted to the candidates) and cosine similarity
-    of stored embeddings (a candidate not embedded yet ranks by BM25 alone); candidates
-    matching neither still come back, last, with score 0. Reads only.
+    of stored embeddings (a candidate not embedded yet ranks by BM25 alone); papers that pass
+    the search floors come first, then the rest, then candidates matching neither (score 0).
     """
+    matches, loose = _match_subset(q, paper_ids)
+    ranked = matches + loose
+    seen = {pid for pid, _ in ranked}
+    return ranked + [(pid, 0.0) for pid in dict.fromkeys(paper_ids) if pid not in seen]
+
+
+def topic_matches(q: str, paper_ids: list[int]) -> list[int]:
+    """The candidates that really match ``q`` (the search page's absolute floors), best
+    first; none when nothing does (topic digests)."""
+    return [pid for pid, _ in _match_subset(q, paper_ids)[0]]
+
+
+def _match_subset(q: str, paper_ids: list[int]) -> tuple[list, list]:
     parsed = parse_query(q)
     wanted = list(dict.fromkeys(paper_ids))
     if parsed.is_empty or not wanted:
-        return [(pid, 0.0) for pid in wanted]
-    ranked = engine.rank_subset(parsed, wanted, _stored_vectors(wanted))
-    seen = {pid for pid, _ in ranked}
-    return ranked + [(pid, 0.0) for pid in wanted if pid not in seen]
+        return [], []
+    ranked = engine.match_subset(parsed, wanted, _stored_vectors(wanted))
+    return ranked.matches, ranked.loose
 
 
 def index_papers(paper_ids: list[int]) -> None:

@@ -107,10 +107,48 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    excluded: list[list[str]] = field(default_factory=list)  # -word, -"phrase"
+    authors: list[list[str]] = field(default_factory=list)  # author:"Name" (words of a name)
+    titles: list[list[str]] = field(default_factory=list)  # title:word, title:"phrase"
+    orgs: list[str] = field(default_factory=list)  # org:slug
+    any_word: bool = False  # "a OR b": any of the words, never every word first
 
     @property
     def is_empty(self) -> bool:
-        return not self.words and not self.phrases
+        return not (self.words or self.phrases or self.authors or self.titles)
+
+    @property
+    def constrained(self) -> bool:
+        """Whether papers must (or must not) contain something beyond bag-of-words."""
+        return bool(self.phrases or self.excluded or self.authors or self.titles)
+
+
+# Operators people know from web search, taken out of the text before words are split.
+_FIELD = re.compile(r'(?<!\S)(author|title|org):(?:"([^"]*)"|(\S+))', re.IGNORECASE)
+_NOT_PHRASE = re.compile(r'(?<!\S)-"([^"]*)"')
+_NOT_WORD = re.compile(r"(?<!\S)-(\w+)")
+_OR = re.compile(r"(?<!\S)OR(?!\S)")
+
+
+def _operators(text: str, parsed: ParsedQuery) -> str:
+    """Move field filters and exclusions from ``text`` into ``parsed``; the rest of it."""
+    for match in _FIELD.finditer(text):
+        name, value = match.group(1).lower(), match.group(2) or match.group(3) or ""
+        words = _WORD.findall(value)
+        if not words:
+            continue
+        if name == "org":
+            parsed.orgs.append(value.strip())
+        else:
+            (parsed.authors if name == "author" else parsed.titles).append(words)
+    text = _FIELD.sub(" ", text)
+    parsed.excluded += [_WORD.findall(p) for p in _NOT_PHRASE.findall(text)]
+    text = _NOT_PHRASE.sub(" ", text)
+    parsed.excluded += [[w] for w in _NOT_WORD.findall(text)]
+    text = _NOT_WORD.sub(" ", text)
+    parsed.excluded = [e for e in parsed.excluded if e]
+    parsed.any_word = bool(_OR.search(text))
+    return _OR.sub(" ", text)
 
 
 def parse_query(raw: str) -> ParsedQuery:
@@ -123,6 +161,8 @@ def parse_query(raw: str) -> ParsedQuery:
     if text.count('"') % 2:
         # An unmatched quote is a typo, not a phrase to the end of the query.
         text = text[::-1].replace('"', "", 1)[::-1]
+    parsed = ParsedQuery(text="")
+    text = _operators(text, parsed)
     phrases = [_WORD.findall(p) for p in _PHRASE.findall(text)]
     phrases = [p for p in phrases if p]
     loose = _PHRASE.sub(" ", text)
@@ -131,8 +171,14 @@ def parse_query(raw: str) -> ParsedQuery:
     if total > MAX_TERMS:
         words = words[: max(0, MAX_TERMS - sum(len(p) for p in phrases))]
         notes.append(f"Only the first {MAX_TERMS} words of your query were used.")
-    clean = " ".join(_WORD.findall(text))
-    return ParsedQuery(text=clean, words=words, phrases=phrases, notes=notes)
+    parsed.text = " ".join(_WORD.findall(text))
+    parsed.words, parsed.phrases, parsed.notes = words, phrases, notes
+    return parsed
+
+
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as queries split them."""
+    return _WORD.findall(text)
 
 
 def stems(text: str) -> list[str]:

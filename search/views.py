@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from community.ratelimit import ratelimit
 from papers.models import Organization
 from search.params import PAGE_SIZE, parse_params
-from search.service import search
+from search.service import SYNTAX_HELP, search
 
 
 @ratelimit("search", by="ip", methods=("GET", "HEAD"))
@@ -33,6 +33,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "pages": pages,
         "first": params.query.offset + 1,
         "last": params.query.offset + len(results.hits),
+        "syntax_help": SYNTAX_HELP,
         "organizations": Organization.objects.order_by("name").values_list("slug", "name"),
         "modes": [("hybrid", "Hybrid"), ("keyword", "Keyword"), ("semantic", "Semantic")],
         "sorts": [("relevance", "Relevance"), ("newest", "Newest"), ("upvotes", "Most upvoted")],

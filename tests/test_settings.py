@@ -50,7 +50,6 @@ def _load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProc
         ("DIGEST_WEEKLY_WEEKDAY", "9", "DIGEST_WEEKLY_WEEKDAY=9 must be at most 6"),
         ("DIGEST_WEEKLY_WEEKDAY", "-1", "DIGEST_WEEKLY_WEEKDAY=-1 must be at least 0"),
         ("EMAIL_PORT", "70000", "EMAIL_PORT=70000 must be at most 65535"),
-        ("DIGEST_TOPIC_MIN_SCORE", "1.5", "DIGEST_TOPIC_MIN_SCORE=1.5 must be at most 1.0"),
         ("DB_CONN_MAX_AGE", "-5", "DB_CONN_MAX_AGE=-5 must be at least 0"),
         ("LOG_LEVEL", "verbose", "LOG_LEVEL='verbose' must be one of DEBUG, INFO, WARNING"),
         (

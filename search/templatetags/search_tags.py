@@ -18,13 +18,20 @@ log = logging.getLogger(__name__)
 
 @register.simple_tag(takes_context=True)
 def similar_papers(context, paper, limit: int = 8) -> SafeString:
-    """A "Similar papers" section for ``paper`` (empty when there is no vector index yet)."""
+    """A "Similar papers" section for ``paper`` (empty when there is no vector index yet),
+    ordered by the page's ``?similar=`` (relevance, newest or upvotes)."""
+    request = context.get("request")
+    sort = request.GET.get("similar", "relevance") if request is not None else "relevance"
+    sort = sort if sort in service.SORTS else "relevance"
     try:
-        papers = service.similar_papers(paper, limit)
+        papers = service.similar_papers(paper, limit, sort)
     except Exception:  # a missing or broken index must not break the paper page
         log.exception("similar papers failed for %s", getattr(paper, "arxiv_id", paper))
         papers = []
-    html = render_to_string("search/_similar.html", {"papers": papers, "paper": paper})
+    sorts = [("relevance", "Most similar"), ("newest", "Newest"), ("upvotes", "Most upvoted")]
+    html = render_to_string(
+        "search/_similar.html", {"papers": papers, "paper": paper, "sort": sort, "sorts": sorts}
+    )
     return mark_safe(html)
 
 

@@ -80,9 +80,9 @@ def _has_every_word(paper, q: str) -> bool:
 
 
 def test_the_setting_reaches_keyword_search(corpus, settings, monkeypatch):
-    """At the service's depth (200) the 145-paper corpus never has enough papers with every
+    """At the service's depth (1,000) the 145-paper corpus never has enough papers with every
     word, so a shallow depth shows the setting applied to page, API and CLI searches."""
-    monkeypatch.setattr(service, "DEPTH", 5)
+    monkeypatch.setattr(service, "MATCH_DEPTH", 5)
     query = service.SearchQuery(q="image editing", mode="keyword", limit=5)
     settings.SEARCH_KEYWORD_MATCH = "any"
     anywhere = service.search(query).hits
