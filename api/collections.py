@@ -155,8 +155,8 @@ def _listed(request: HttpRequest, owner: list[str], item: list[str]) -> Any:
 )
 def list_collections(
     request: HttpRequest,
-    owner: list[str] | None = OWNER_FILTER,
-    item: list[str] | None = ITEM_FILTER,
+    owner: list[CleanStr] | None = OWNER_FILTER,
+    item: list[CleanStr] | None = ITEM_FILTER,
     sort: Literal["lastModified", "trending", "upvotes"] = "lastModified",
     limit: int = Query(LIST_LIMIT, ge=1, le=LIST_LIMIT),
 ) -> list[dict[str, Any]]:

@@ -60,17 +60,26 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
+def _message(response: HttpResponse) -> str:
+    """A plain-text error body is already a sentence for people; an HTML page gives its
+    status phrase."""
+    if response.get("Content-Type", "").startswith("text/plain") and not response.streaming:
+        text = response.content.decode(response.charset or "utf-8", "replace").strip()
+        if text:
+            return text[:500]
+    try:
+        return f"{HTTPStatus(response.status_code).phrase}."
+    except ValueError:
+        return "Error."
+
+
 def _as_json(response: HttpResponse) -> HttpResponse:
     """``response``, or a JSON error with its status and headers when it is an HTML one."""
     if response.status_code < 400 or response.get("Content-Type", "").startswith(
         "application/json"
     ):
         return response
-    try:
-        phrase = HTTPStatus(response.status_code).phrase
-    except ValueError:
-        phrase = "Error"
-    replacement = error_response(f"{phrase}.", response.status_code)
+    replacement = error_response(_message(response), response.status_code)
     for name, value in response.items():
         if name.lower() not in _REPLACED_HEADERS:
             replacement[name] = value

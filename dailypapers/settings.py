@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "dailypapers.security.ContentSecurityPolicyMiddleware",
     "api.middleware.ApiJsonErrorsMiddleware",
+    "dailypapers.nul_guard.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
