@@ -170,7 +170,7 @@ def _restore_sqlite(connection, source: Path) -> None:
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-def _pg_tool(name: str) -> str:
+def pg_tool(name: str) -> str:
     """The newest ``name`` binary (Debian keeps them per major version), or a clear error."""
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_version_key)
     found = candidates[-1] if candidates else shutil.which(name)
@@ -211,7 +211,7 @@ def _backup_postgres(settings_dict: dict, target: Path) -> None:
     # -Fc: compressed custom format, one consistent snapshot (a single repeatable-read
     # transaction), restorable table by table.
     _run(
-        [_pg_tool("pg_dump"), "-Fc", "--no-owner", *args, "-f", str(tmp), settings_dict["NAME"]],
+        [pg_tool("pg_dump"), "-Fc", "--no-owner", *args, "-f", str(tmp), settings_dict["NAME"]],
         env,
     )
     tmp.chmod(0o600)
@@ -221,7 +221,7 @@ def _backup_postgres(settings_dict: dict, target: Path) -> None:
 def _restore_postgres(settings_dict: dict, source: Path) -> None:
     env, args = _pg_env(settings_dict)
     argv = [
-        _pg_tool("pg_restore"),
+        pg_tool("pg_restore"),
         "--clean",
         "--if-exists",
         "--no-owner",

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -21,6 +22,10 @@ from papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 
 # Counters are maintained by the vote/comment services; editing them by hand would drift.
 COUNTER_FIELDS = ("upvotes", "imported_upvotes", "num_comments", "imported_comments")
+
+# A link typed without a scheme is taken as https, the only scheme these sites serve today
+# (and Django 6's default; saying it explicitly silences the 5.x deprecation warning).
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PaperAuthorInline(admin.TabularInline):
@@ -48,6 +53,7 @@ class PaperAdmin(admin.ModelAdmin):
     search_fields = ["arxiv_id", "title"]
     date_hierarchy = "published_at"
     list_select_related = ["organization"]
+    formfield_overrides = HTTPS_URL_FIELDS
     raw_id_fields = ["organization"]
     readonly_fields = [*COUNTER_FIELDS, "created_at", "updated_at"]
     inlines = [PaperAuthorInline, DailyEntryInline]
@@ -138,6 +144,7 @@ class DailyEntryAdmin(admin.ModelAdmin):
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
+    formfield_overrides = HTTPS_URL_FIELDS
     search_fields = ["name", "slug"]
 
 

@@ -48,10 +48,10 @@ def _make_data() -> None:
 
 def _skip_without_pg_tools() -> None:
     if connection.vendor == "postgresql":
-        from dailypapers.backup import BackupError, _pg_tool
+        from dailypapers.backup import BackupError, pg_tool
 
         try:
-            _pg_tool("pg_dump")
+            pg_tool("pg_dump")
         except BackupError as exc:
             pytest.skip(str(exc))
 

@@ -110,10 +110,7 @@ def test_every_page_runs_under_the_policy_without_console_errors(browser, live_s
 def test_deploy_check_with_the_production_example_has_no_https_warnings(tmp_path):
     """`manage.py check --deploy` with deploy/env.example: no W004 (HSTS), W008 (redirect)."""
     environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    for line in (REPO / "deploy" / "env.example").read_text().splitlines():
-        if line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            environ[name] = value
+    environ.update(_sourced(REPO / "deploy" / "env.example"))
     environ.update(
         SECRET_KEY="a-real-secret-from-the-operator-0123456789-abcdefghijklmnop",
         DAILYPAPERS_DATA_DIR=str(tmp_path),
@@ -125,3 +122,18 @@ def test_deploy_check_with_the_production_example_has_no_https_warnings(tmp_path
     assert result.returncode == 0, output
     assert "security.W004" not in output and "security.W008" not in output, output
     assert "security.W009" not in output, output
+
+
+def _sourced(path: Path) -> dict[str, str]:
+    """The variables a shell (`set -a; . file`) exports from an env file."""
+    script = f'set -a; . "{path}"; env -0'
+    result = subprocess.run(["bash", "-c", script], env={}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    pairs = (item.partition("=") for item in result.stdout.split("\0") if item)
+    return {name: value for name, _, value in pairs if name not in {"PWD", "SHLVL", "_"}}
+
+
+def test_the_production_example_can_be_sourced_by_a_shell():
+    """Operators load it with systemd's EnvironmentFile or `set -a; . file`: both must work."""
+    values = _sourced(REPO / "deploy" / "env.example")
+    assert values["DEFAULT_FROM_EMAIL"] == "Daily Papers <papers@example.org>"
