@@ -527,16 +527,20 @@ SUBMIT_RETRY_MAX_ATTEMPTS = env_int(
     doc="fetch attempts for a submission arXiv does not know yet",
 )
 
-# Operations (dailypapers/ops.py, deploy/, docs/deploy.md).
+# Operations (dailypapers/ops/, deploy/, docs/deploy.md).
 METRICS_ENABLED = env_bool("METRICS_ENABLED", False, doc="serve `/metrics`")
 METRICS_DIR = Path(
     env_str(
         "METRICS_DIR",
         str(DATA_DIR / "metrics"),
-        doc="per-process metric snapshots (local disk)",
+        doc="prometheus_client's multiprocess files, one set per process (local disk; "
+        "emptied when gunicorn starts)",
         shown_default="`$DAILYPAPERS_DATA_DIR/metrics`",
     )
 )
+# prometheus_client chooses its multiprocess mode, and where each process writes its
+# counters, from this variable when it is imported: set here, before anything imports it.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 # Bearer token for /metrics and the detailed /healthz; without it only direct local requests
 # (loopback, not through a proxy) get them.
 METRICS_TOKEN = env_str(
@@ -547,14 +551,14 @@ METRICS_TOKEN = env_str(
 )
 if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
-MIDDLEWARE.insert(0, "dailypapers.ops.MetricsMiddleware")
+MIDDLEWARE.insert(0, "dailypapers.ops.middleware.MetricsMiddleware")
 LOG_FORMAT = env_choice(
     "LOG_FORMAT",
     "plain",
     ("plain", "json"),
     doc="`json`: one object per line (the gunicorn access log too)",
 )
-LOGGING["formatters"]["json"] = {"()": "dailypapers.ops.JsonFormatter"}
+LOGGING["formatters"]["json"] = {"()": "dailypapers.ops.logs.JsonFormatter"}
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 # Feed pages and API responses are cached this long (seconds); any vote, comment or import
 # invalidates them at once (dailypapers/cache.py), so this only bounds memory use.
