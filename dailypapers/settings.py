@@ -270,6 +270,18 @@ SEARCH_MODEL_DIR = Path(
         shown_default="`$DAILYPAPERS_DATA_DIR/models`",
     )
 )
+# Vectors computed once and shipped as ``<model>.npz`` files (arXiv id, content hash,
+# vector), used instead of running the model for the papers they hold (search/demo_vectors.py).
+SEARCH_VECTOR_DIRS = [
+    Path(directory)
+    for directory in env_list(
+        "SEARCH_VECTOR_DIRS",
+        [str(BASE_DIR / "search" / "demo")],
+        doc="directories of precomputed `<model>.npz` vector files used instead of "
+        "running the model for the papers they hold (the demo's are shipped)",
+        shown_default="`search/demo/` in the checkout",
+    )
+]
 
 # Trending (community/trending.py, published at /about/trending): every vote and comment
 # counts 2 ** -(its age in hours / HALF_LIFE); a comment weighs COMMENT_WEIGHT votes.
