@@ -7,13 +7,20 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.ops.test_faults import PYTHON, REPO, _database_url, _env, _free_port, _get, _wait
+from tests.ops.test_faults import (
+    _database_url,
+    _env,
+    _free_port,
+    _get,
+    _wait,
+    start_gunicorn,
+    stop_server,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,13 +54,7 @@ def test_a_scrape_adds_up_every_worker(tmp_path: Path) -> None:
     metrics_dir = tmp_path / "data" / "metrics"
     metrics_dir.mkdir(parents=True)
     (metrics_dir / "counter_999999.db").write_bytes(b"a previous run's worker")
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "-c", "dailypapers/gunicorn.conf.py"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_gunicorn(env)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(lambda: _get(f"{base}/healthz") == 200, 60, "gunicorn to serve")
@@ -71,8 +72,4 @@ def test_a_scrape_adds_up_every_worker(tmp_path: Path) -> None:
         assert _get(f"{base}/healthz") == 200
         assert _healthz_count(base) == 41
     finally:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
