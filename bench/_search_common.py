@@ -97,6 +97,15 @@ def import_beir_corpus(corpus: Path, doc_ids: set[str] | None = None) -> dict[st
     return mapping
 
 
+def add_vector_dir(directory: Path) -> None:
+    """Let the index use the ``<model>.npz`` vector files of ``directory`` (written by
+    ``search.demo_vectors.export_demo_vectors``) instead of running the model for them."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    override_settings(SEARCH_VECTOR_DIRS=[*settings.SEARCH_VECTOR_DIRS, directory]).enable()
+
+
 def import_and_index(corpus: Path) -> dict[str, str]:
     """Import a BEIR corpus and build the index, vectors cached under
     ``CACHE/<corpus folder name>``; returns arXiv id -> BEIR id."""
@@ -107,7 +116,7 @@ def import_and_index(corpus: Path) -> dict[str, str]:
     from search import demo_vectors, indexer
 
     cache_dir = CACHE / corpus.parent.name
-    demo_vectors.VECTOR_DIRS.append(cache_dir)
+    add_vector_dir(cache_dir)
     started = time.perf_counter()
     mapping = import_beir_corpus(corpus)
     indexer.rebuild()

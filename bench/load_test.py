@@ -66,7 +66,9 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
 ARXIV = SHARED / "arxiv" / "arxiv_cs_2025-03_2026-08.jsonl.gz"
 HF_DAYS = SHARED / "hf_daily_papers" / "days"
-WORK = Path("/tmp/dailypapers-load")
+# Databases and reports; DAILYPAPERS_LOAD_DIR gives two checkouts compared in one rotation
+# a database each (a newer checkout migrates a database an older one cannot use).
+WORK = Path(os.environ.get("DAILYPAPERS_LOAD_DIR", "/tmp/dailypapers-load"))
 PY = str(REPO / ".venv" / "bin" / "python")
 GUNICORN = str(REPO / ".venv" / "bin" / "gunicorn")
 N_TOKENS = 40000

@@ -55,6 +55,7 @@ from _search_common import (
     CACHE,
     REPO,
     SHARED,
+    add_vector_dir,
     import_beir_corpus,
     ndcg_at,
     read_jsonl,
@@ -347,10 +348,10 @@ def load_scifact(max_queries: int) -> Scifact:
     from django.conf import settings
 
     from papers.models import Paper
-    from search import demo_vectors, engine, indexer
+    from search import engine, indexer
     from search.text import parse_query
 
-    demo_vectors.VECTOR_DIRS.append(CACHE / "scifact")
+    add_vector_dir(CACHE / "scifact")
     mapping, seconds = timed(lambda: import_beir_corpus(SCIFACT / "corpus.jsonl.gz"))
     print(f"SciFact: imported {len(mapping)} documents in {seconds:.0f} s", flush=True)
     _, seconds = timed(indexer.rebuild)

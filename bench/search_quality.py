@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _search_common import (
     CACHE,
+    add_vector_dir,
     import_beir_corpus,
     ndcg_at,
     read_jsonl,
@@ -47,7 +48,7 @@ def main() -> None:
     from search import demo_vectors, indexer
 
     cache_dir = CACHE / args.corpus.parent.name
-    demo_vectors.VECTOR_DIRS.append(cache_dir)
+    add_vector_dir(cache_dir)
     started = time.perf_counter()
     mapping = import_beir_corpus(args.corpus)
     print(f"imported {len(mapping)} documents in {time.perf_counter() - started:.1f} s")

@@ -109,7 +109,10 @@ def set_vote(user: Any, paper_id: int, on: bool, now: dt.datetime | None = None)
 
     The unique (user, paper) constraint decides races: a second insert fails and changes
     nothing, and the counter moves only when a row was really inserted or deleted.
+    What a vote invalidates is read before the transaction: on SQLite the transaction holds
+    the database's only write lock, which every other vote waits for.
     """
+    tags = [*paper_tags([paper_id]), TRENDING]
     with transaction.atomic():
         if on:
             changed = _insert_vote(user, paper_id, now or timezone.now())
@@ -118,7 +121,7 @@ def set_vote(user: Any, paper_id: int, on: bool, now: dt.datetime | None = None)
         if changed:
             step = 1 if on else -1
             Paper.objects.filter(pk=paper_id).update(upvotes=F("upvotes") + step)
-            invalidate(*paper_tags([paper_id]), TRENDING)
+            invalidate(*tags)
         upvotes = Paper.objects.values_list("upvotes", flat=True).get(pk=paper_id)
     return VoteResult(voted=on, upvotes=upvotes, changed=changed)
 

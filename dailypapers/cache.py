@@ -37,7 +37,6 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -115,17 +114,19 @@ def paper_tags(paper_ids: Iterable[int]) -> list[str]:
 
     ids = list(paper_ids)
     tags: list[str] = []
-    papers = Paper.objects.filter(pk__in=ids).values_list("arxiv_id", "organization__slug")
-    for arxiv_id, org_slug in papers:
+    # order_by(): the models' default orderings would add joins and sorting for nothing.
+    papers = Paper.objects.filter(pk__in=ids).order_by()
+    for arxiv_id, org_slug in papers.values_list("arxiv_id", "organization__slug"):
         tags.append(paper_tag(arxiv_id))
         if org_slug:
             tags.append(org_tag(org_slug))
-    slugs = PaperAuthor.objects.filter(paper_id__in=ids).values_list("author__slug", flat=True)
-    tags += [author_tag(slug) for slug in slugs]
-    dates = set(DailyEntry.objects.filter(paper_id__in=ids).values_list("date", flat=True))
+    authors = PaperAuthor.objects.filter(paper_id__in=ids).order_by()
+    tags += [author_tag(slug) for slug in authors.values_list("author__slug", flat=True)]
+    entries = DailyEntry.objects.filter(paper_id__in=ids).order_by()
+    dates = set(entries.values_list("date", flat=True))
     tags += [feed_tag(date) for date in dates]
-    visible = DailyEntry.objects.filter(hidden=False)
-    if dates and max(dates) >= (visible.aggregate(latest=Max("date"))["latest"] or max(dates)):
+    # On the latest feed day when no visible entry is later (an index range probe).
+    if dates and not DailyEntry.objects.filter(hidden=False, date__gt=max(dates)).exists():
         tags.append(LATEST_FEED)
     return tags
 

@@ -191,8 +191,10 @@ def env_float(
     return declare(Setting(name, "number", default, doc, minimum, maximum)).read()
 
 
-def env_list(name: str, default: list[str], *, doc: str = "") -> list[str]:
-    return declare(Setting(name, "list", default, doc)).read()
+def env_list(
+    name: str, default: list[str], *, doc: str = "", shown_default: str | None = None
+) -> list[str]:
+    return declare(Setting(name, "list", default, doc, shown_default=shown_default)).read()
 
 
 def env_choice(name: str, default: str, choices: tuple[str, ...], *, doc: str = "") -> str:

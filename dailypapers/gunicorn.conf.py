@@ -19,6 +19,9 @@ try:
 except ImproperlyConfigured as exc:
     sys.exit(f"error: ImproperlyConfigured: {exc}")
 
+# After the settings: they point PROMETHEUS_MULTIPROC_DIR at METRICS_DIR.
+from prometheus_client import multiprocess
+
 wsgi_app = "dailypapers.wsgi:application"
 bind = app.GUNICORN_BIND
 workers = app.WEB_CONCURRENCY
@@ -51,5 +54,11 @@ else:
 
 
 def on_starting(server) -> None:
-    """Start /metrics from zero: drop the snapshot files of a previous run's workers."""
+    """Start /metrics from zero: drop the metric files of a previous run's workers."""
     shutil.rmtree(app.METRICS_DIR, ignore_errors=True)
+    app.METRICS_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    """A worker exited: prometheus_client drops its live gauges (its counters stay summed)."""
+    multiprocess.mark_process_dead(worker.pid, str(app.METRICS_DIR))

@@ -270,6 +270,18 @@ SEARCH_MODEL_DIR = Path(
         shown_default="`$DAILYPAPERS_DATA_DIR/models`",
     )
 )
+# Vectors computed once and shipped as ``<model>.npz`` files (arXiv id, content hash,
+# vector), used instead of running the model for the papers they hold (search/demo_vectors.py).
+SEARCH_VECTOR_DIRS = [
+    Path(directory)
+    for directory in env_list(
+        "SEARCH_VECTOR_DIRS",
+        [str(BASE_DIR / "search" / "demo")],
+        doc="directories of precomputed `<model>.npz` vector files used instead of "
+        "running the model for the papers they hold (the demo's are shipped)",
+        shown_default="`search/demo/` in the checkout",
+    )
+]
 
 # Trending (community/trending.py, published at /about/trending): every vote and comment
 # counts 2 ** -(its age in hours / HALF_LIFE); a comment weighs COMMENT_WEIGHT votes.
@@ -527,16 +539,20 @@ SUBMIT_RETRY_MAX_ATTEMPTS = env_int(
     doc="fetch attempts for a submission arXiv does not know yet",
 )
 
-# Operations (dailypapers/ops.py, deploy/, docs/deploy.md).
+# Operations (dailypapers/ops/, deploy/, docs/deploy.md).
 METRICS_ENABLED = env_bool("METRICS_ENABLED", False, doc="serve `/metrics`")
 METRICS_DIR = Path(
     env_str(
         "METRICS_DIR",
         str(DATA_DIR / "metrics"),
-        doc="per-process metric snapshots (local disk)",
+        doc="prometheus_client's multiprocess files, one set per process (local disk; "
+        "emptied when gunicorn starts)",
         shown_default="`$DAILYPAPERS_DATA_DIR/metrics`",
     )
 )
+# prometheus_client chooses its multiprocess mode, and where each process writes its
+# counters, from this variable when it is imported: set here, before anything imports it.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 # Bearer token for /metrics and the detailed /healthz; without it only direct local requests
 # (loopback, not through a proxy) get them.
 METRICS_TOKEN = env_str(
@@ -547,14 +563,14 @@ METRICS_TOKEN = env_str(
 )
 if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
-MIDDLEWARE.insert(0, "dailypapers.ops.MetricsMiddleware")
+MIDDLEWARE.insert(0, "dailypapers.ops.middleware.MetricsMiddleware")
 LOG_FORMAT = env_choice(
     "LOG_FORMAT",
     "plain",
     ("plain", "json"),
     doc="`json`: one object per line (the gunicorn access log too)",
 )
-LOGGING["formatters"]["json"] = {"()": "dailypapers.ops.JsonFormatter"}
+LOGGING["formatters"]["json"] = {"()": "dailypapers.ops.logs.JsonFormatter"}
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 # Feed pages and API responses are cached this long (seconds); any vote, comment or import
 # invalidates them at once (dailypapers/cache.py), so this only bounds memory use.

@@ -21,7 +21,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("", include("dailypapers.ops")),  # /healthz, /metrics
+    path("", include("dailypapers.ops.urls")),  # /healthz, /metrics
     path("", include("search.urls")),
     path("", include("community.urls")),
     path("", include("digests.urls")),

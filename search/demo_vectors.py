@@ -7,19 +7,19 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 
 from search.models import PaperEmbedding
 from search.texts import model_name
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
-# Directories searched for precomputed ``<model>.npz`` files (tests add their fixture's).
-VECTOR_DIRS: list[Path] = [DEMO_DIR]
-
 
 def shipped_vectors(model: str) -> dict[tuple[str, str], np.ndarray]:
-    """Shipped vectors keyed by (arXiv id, content hash); empty when none for this model."""
-    return _load_vector_files(tuple(d / f"{model}.npz" for d in VECTOR_DIRS))
+    """Precomputed vectors keyed by (arXiv id, content hash), from the ``<model>.npz`` files
+    of the ``SEARCH_VECTOR_DIRS`` setting (read at each call); empty when there are none."""
+    directories = settings.SEARCH_VECTOR_DIRS
+    return _load_vector_files(tuple(Path(d) / f"{model}.npz" for d in directories))
 
 
 @cache

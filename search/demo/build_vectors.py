@@ -22,6 +22,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         os.environ["DAILYPAPERS_DATA_DIR"] = data_dir
         os.environ["TASKS_BACKEND"] = "dummy"  # embed once, below, not per import batch
+        os.environ["SEARCH_VECTOR_DIRS"] = ""  # no precomputed vectors: compute all afresh
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dailypapers.settings")
         import django
 
@@ -31,7 +32,6 @@ def main() -> None:
 
         from search import demo_vectors, indexer
 
-        demo_vectors.VECTOR_DIRS.clear()  # compute everything afresh
         call_command("migrate", verbosity=0)
         call_command("load_demo", "--no-progress")
         done = [0]

@@ -162,6 +162,25 @@ def private_postgres(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         subprocess.run(["rm", "-rf", str(directory)], check=False)
 
 
+def start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
+    """``gunicorn -c dailypapers/gunicorn.conf.py`` as a deployment runs it."""
+    return subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "-c", "dailypapers/gunicorn.conf.py"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def _get(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -181,14 +200,7 @@ def test_service_recovers_after_postgres_restart_under_load(private_postgres, tm
     port = _free_port()
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
     env["GUNICORN_ACCESS_LOG"] = ""
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "-c", "dailypapers/gunicorn.conf.py"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = start_gunicorn(env)
     base = f"http://127.0.0.1:{port}"
     statuses: list[int] = []
     stop = threading.Event()
@@ -217,11 +229,7 @@ def test_service_recovers_after_postgres_restart_under_load(private_postgres, tm
         assert server.poll() is None, "gunicorn must still be running"
     finally:
         stop.set()
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
 
 
 # --------------------------------------------------------------------------- digests

@@ -5,23 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.db.utils import OperationalError
 
-from dailypapers.ops import REGISTRY, JsonFormatter
+from dailypapers.ops.logs import JsonFormatter
 from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _metrics_dir(settings, tmp_path: Path) -> None:
-    settings.METRICS_DIR = tmp_path / "metrics"
-    REGISTRY.requests.clear()
-    REGISTRY.latency.clear()
 
 
 def test_healthz_reports_each_check(client, settings) -> None:
@@ -69,44 +61,62 @@ def test_metrics_are_off_by_default(client, settings) -> None:
     assert client.get("/metrics").status_code == 404
 
 
-def _sample(text: str, name: str, **labels: str) -> float:
+def _sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of the sample ``name{labels}`` in a Prometheus text exposition, or None."""
     for line in text.splitlines():
         if not line.startswith(name + "{") and line.split(" ")[0] != name:
             continue
         found = dict(re.findall(r'(\w+)="([^"]*)"', line.split(" ")[0]))
         if all(found.get(k) == v for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
-    raise AssertionError(f"{name} {labels} not in metrics:\n{text}")
+    return None
+
+
+def _counted(before: str, after: str, name: str, **labels: str) -> float:
+    """How much a sample grew between two scrapes (counters persist across tests)."""
+    now = _sample(after, name, **labels)
+    assert now is not None, f"{name} {labels} not in metrics:\n{after}"
+    return now - (_sample(before, name, **labels) or 0)
 
 
 def test_metrics_count_requests_by_route_and_papers(client, settings) -> None:
     settings.METRICS_ENABLED = True
     make_paper()
     make_paper()
+    before = client.get("/metrics").content.decode()
     for _ in range(3):
-        client.get("/healthz")
+        client.get("/favicon.ico")
     client.get("/no-such-page-here")
-    text = client.get("/metrics").content.decode()
-    assert _sample(text, "dailypapers_http_requests_total", route="healthz", status="200") == 3
-    assert _sample(text, "dailypapers_http_requests_total", route="unmatched", status="404") == 1
+    client.generic("BREW", "/favicon.ico")  # any method name: counted as "other"
+    response = client.get("/metrics")
+    assert response["Content-Type"].startswith("text/plain; version=0.0.4")
+    text = response.content.decode()
+    requests = "dailypapers_http_requests_total"
+    assert _counted(before, text, requests, route="favicon.ico", method="GET", status="302") == 3
+    assert _counted(before, text, requests, route="unmatched", status="404") == 1
+    assert _counted(before, text, requests, route="favicon.ico", method="other") == 1
+    assert 'method="BREW"' not in text
     name = "dailypapers_http_request_duration_seconds"
-    assert _sample(text, f"{name}_count", route="healthz") == 3
-    assert _sample(text, f"{name}_bucket", route="healthz", le="+Inf") == 3
+    assert _counted(before, text, f"{name}_count", route="favicon.ico") == 4
+    assert _counted(before, text, f"{name}_bucket", route="favicon.ico", le="+Inf") == 4
+    assert _counted(before, text, f"{name}_bucket", route="favicon.ico", le="5.0") == 4
     assert _sample(text, "dailypapers_papers") == 2
     assert "# TYPE dailypapers_http_request_duration_seconds histogram" in text
+    assert "# TYPE dailypapers_http_requests_total counter" in text
 
 
-def test_metrics_add_up_every_process_snapshot(client, settings) -> None:
+def test_requests_are_not_counted_with_metrics_off(client, settings) -> None:
     settings.METRICS_ENABLED = True
-    other = {
-        "requests": {"GET|healthz|200": 5},
-        "latency": {"healthz": [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0.05, 5]},
-    }
-    settings.METRICS_DIR.mkdir(parents=True)
-    (settings.METRICS_DIR / "999999.json").write_text(json.dumps(other))
-    client.get("/healthz")
-    text = client.get("/metrics").content.decode()
-    assert _sample(text, "dailypapers_http_requests_total", route="healthz", status="200") == 6
+    before = client.get("/metrics").content.decode()
+    settings.METRICS_ENABLED = False
+    client.get("/favicon.ico")
+    settings.METRICS_ENABLED = True
+    after = client.get("/metrics").content.decode()
+    route = {"route": "favicon.ico", "status": "302"}
+    grown = (_sample(after, "dailypapers_http_requests_total", **route) or 0) - (
+        _sample(before, "dailypapers_http_requests_total", **route) or 0
+    )
+    assert grown == 0
 
 
 def test_json_log_lines() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from papers.models import Paper
-from search import demo_vectors, service
+from search import service
 from tests.factories import make_entry, make_org, make_paper
 
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "search"
@@ -46,8 +46,8 @@ def load_fixture_papers() -> list[Paper]:
 
 
 @pytest.fixture(autouse=True)
-def _fixture_vectors(monkeypatch) -> None:
-    monkeypatch.setattr(demo_vectors, "VECTOR_DIRS", [*demo_vectors.VECTOR_DIRS, FIXTURE_DIR])
+def _fixture_vectors(settings) -> None:
+    settings.SEARCH_VECTOR_DIRS = [*settings.SEARCH_VECTOR_DIRS, FIXTURE_DIR]
 
 
 @pytest.fixture
