@@ -25,6 +25,8 @@ from papers.cards import PaperCard
 
 _SPECIAL = re.compile(r"(?<!\\)([&%#])")
 _KEY_WORD = re.compile(r"[a-z0-9]+")
+_FORMAT = bibtexparser.BibtexFormat()
+_FORMAT.indent = "  "
 _STOP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is", "are"}
 
 
@@ -111,7 +113,7 @@ def to_bibtex(papers: Sequence[PaperCard]) -> str:
     """A BibTeX file of ``papers`` in their order."""
     keys = citation_keys(papers)
     library = Library([_bibtex_entry(p, k) for p, k in zip(papers, keys, strict=True)])
-    return bibtexparser.write_string(library)
+    return bibtexparser.write_string(library, bibtex_format=_FORMAT)
 
 
 def _csl_item(paper: PaperCard, key: str) -> dict[str, Any]:

@@ -104,7 +104,8 @@ def add_references(user: Any, parsed: Parsed) -> ImportReport:
     report = ImportReport(problems=list(parsed.problems))
     matches = queries.match_references(parsed.references)
     paper_ids = [m.paper_id for m in matches if m.paper_id]
-    missing = list(dict.fromkeys(m.missing_arxiv_id for m in matches if m.missing_arxiv_id))
+    missing_refs = [m for m in matches if m.missing_arxiv_id]
+    missing = list(dict.fromkeys(m.missing_arxiv_id for m in missing_refs))
     report.unmatched = [Problem(m.reference.label, m.reason) for m in matches if m.reason]
     if not paper_ids and not missing:
         return report
@@ -114,14 +115,16 @@ def add_references(user: Any, parsed: Parsed) -> ImportReport:
         if settings.ARXIV_ON_DEMAND:
             report.queued = _queue_missing(user, missing)
         else:
-            report.unmatched += [_not_here(arxiv_id) for arxiv_id in missing]
+            report.unmatched += [
+                _not_here(m.reference.label, m.missing_arxiv_id) for m in missing_refs
+            ]
     return report
 
 
-def _not_here(arxiv_id: str) -> Problem:
+def _not_here(label: str, arxiv_id: str) -> Problem:
     return Problem(
-        arxiv_id,
-        "This paper is not in our database, and this instance does not fetch papers "
+        label,
+        f"arXiv:{arxiv_id} is not in our database, and this instance does not fetch papers "
         "from arXiv (ARXIV_ON_DEMAND is off).",
     )
 
