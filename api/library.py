@@ -16,6 +16,7 @@ from pydantic import Field
 
 from api.auth import token_or_session
 from api.community import AUTH_ERRORS, community_call, optional_user
+from api.limits import rate_limited
 from api.papers import paper_or_error
 from api.schemas import CleanStr, Error
 from community import queries as community_queries
@@ -76,7 +77,7 @@ def _messages(problems: list[Problem]) -> list[dict[str, str]]:
 @router.post(
     "/library/import",
     auth=token_or_session,
-    response={200: ImportOut, 400: Error, 401: Error, 403: Error},
+    response={200: ImportOut, 400: Error, 401: Error, 403: Error, 429: Error},
     summary="Import a BibTeX / CSL-JSON export or a list of arXiv ids into your library",
     description="Entries are matched by arXiv id (eprint, arXiv URL, arXiv DOI), then by "
     "exact title. Papers we lack are fetched from arXiv in the background when the "
@@ -84,6 +85,7 @@ def _messages(problems: list[Problem]) -> list[dict[str, str]]:
     "stops the others; an input over the size limit, or empty, is a 400.",
 )
 def import_library(request: HttpRequest, data: ImportIn) -> dict[str, Any]:
+    rate_limited(request, "library_import")
     content, fmt = data.content, data.format
     if data.ids:
         content, fmt = "\n".join(data.ids), "ids"

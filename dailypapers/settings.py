@@ -494,6 +494,16 @@ RATE_LIMITS = {
         ),
         3600,
     ),
+    # Library imports (library/README.md): each may queue arXiv look-ups for a worker.
+    "library_import": (
+        env_int(
+            "RATE_LIMIT_LIBRARY_IMPORT_PER_HOUR",
+            20,
+            minimum=1,
+            doc="library imports (page and API) per user per hour",
+        ),
+        3600,
+    ),
     # Pages of arXiv papers we do not have yet, fetched on demand (sources/README.md).
     "arxiv_fetch": (
         env_int(

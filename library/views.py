@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community import queries as community_queries
 from community.forms import first_error
+from community.ratelimit import ratelimit
 from community.services import CommunityError
 from dailypapers.text import clean_text
 from library import citations, queries, services
@@ -72,6 +73,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit("library_import")
 def import_view(request: HttpRequest) -> HttpResponse:
     """Upload or paste a bibliography; the answer lists what happened to every entry."""
     form = ImportForm(request.POST or None, request.FILES or None)

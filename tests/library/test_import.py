@@ -155,3 +155,12 @@ def test_another_pages_short_form_posts_ids_and_returns_there(client: Client, pa
     assert library_paper_ids(user) == [papers["1706.03762"].pk]
     elsewhere = client.post("/library/import", {"ids": "1706.03762", "next": "https://evil.test/"})
     assert elsewhere.status_code == 200  # not redirected off the site
+
+
+def test_imports_are_rate_limited_per_user(client: Client, papers, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "library_import": (1, 3600)}
+    client.force_login(make_user())
+    assert client.post("/library/import", {"text": "1706.03762"}).status_code == 200
+    refused = client.post("/library/import", {"text": "2401.00002"})
+    assert refused.status_code == 429
+    assert "Too many library import requests" in refused.content.decode()
