@@ -111,7 +111,7 @@ def add_references(user: Any, parsed: Parsed) -> ImportReport:
         return report
     with transaction.atomic():
         report.collection = library_collection_for(user)
-        _add_papers(user, report, paper_ids)
+        _add_papers(user, report.collection, report, paper_ids)
         if settings.ARXIV_ON_DEMAND:
             report.queued = _queue_missing(user, missing)
         else:
@@ -145,13 +145,14 @@ def library_collection_for(user: Any) -> Collection:
         return exc.existing
 
 
-def _add_papers(user: Any, report: ImportReport, paper_ids: Sequence[int]) -> None:
+def _add_papers(
+    user: Any, collection: Collection, report: ImportReport, paper_ids: Sequence[int]
+) -> None:
     ordered = list(dict.fromkeys(paper_ids))  # the import's order, each paper once
     papers = Paper.objects.in_bulk(ordered)
-    assert report.collection is not None
     for paper in (papers[pk] for pk in ordered):
         try:
-            community.add_collection_item(user, report.collection, paper)
+            community.add_collection_item(user, collection, paper)
             report.added.append(paper.arxiv_id)
         except community.AlreadyExists:
             report.already.append(paper.arxiv_id)
@@ -236,7 +237,7 @@ def _fetch_batch(user: Any, ids: list[str], counts: dict[str, int]) -> bool:
     found = Paper.objects.filter(arxiv_id__in=ids)
     with transaction.atomic():
         report = ImportReport(collection=library_collection_for(user))
-        _add_papers(user, report, list(found.values_list("pk", flat=True)))
+        _add_papers(user, report.collection, report, list(found.values_list("pk", flat=True)))
         pending.filter(arxiv_id__in=[p.arxiv_id for p in found]).delete()
         counts["added"] += len(report.added)
         counts["not_found"] += pending.update(
