@@ -11,7 +11,17 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from api import collections, community, daily, fallback, index, papers, subscriptions, whoami
+from api import (
+    collections,
+    community,
+    daily,
+    fallback,
+    index,
+    library,
+    papers,
+    subscriptions,
+    whoami,
+)
 from api.errors import install_error_handlers, json_method_not_allowed
 from api.search import router as search_router
 
@@ -40,6 +50,9 @@ api = DailyPapersAPI(
 api.add_router("", search_router)
 api.add_router("", daily.router)
 api.add_router("", community.router)
+# Before the collections routers (whose slug route would take /collections/<id>/export)
+# and the papers router (which would take /papers/<id>/note for an arXiv id).
+api.add_router("", library.router)
 api.add_router("", collections.legacy_router)
 api.add_router("", collections.router)
 api.add_router("", subscriptions.router)

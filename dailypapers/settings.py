@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "digests",
     "api",
     "sources",
+    "library",
 ]
 
 MIDDLEWARE = [
@@ -505,6 +506,16 @@ RATE_LIMITS = {
         ),
         3600,
     ),
+    # Library imports (library/README.md): each may queue arXiv look-ups for a worker.
+    "library_import": (
+        env_int(
+            "RATE_LIMIT_LIBRARY_IMPORT_PER_HOUR",
+            20,
+            minimum=1,
+            doc="library imports (page and API) per user per hour",
+        ),
+        3600,
+    ),
     # Pages of arXiv papers we do not have yet, fetched on demand (sources/README.md).
     "arxiv_fetch": (
         env_int(
@@ -842,4 +853,20 @@ ARXIV_ON_DEMAND_RETRY_MINUTES = env_int(
     minimum=1,
     maximum=7 * 1440,
     doc='"not on arXiv" answers are remembered this long',
+)
+
+# --- the personal library (library/) ---
+LIBRARY_IMPORT_MAX_BYTES = env_int(
+    "LIBRARY_IMPORT_MAX_BYTES",
+    2 * 1024 * 1024,
+    minimum=1024,
+    maximum=20 * 1024 * 1024,
+    doc="largest BibTeX / CSL-JSON / id list a library import accepts, bytes",
+)
+LIBRARY_IMPORT_MAX_ENTRIES = env_int(
+    "LIBRARY_IMPORT_MAX_ENTRIES",
+    2000,
+    minimum=1,
+    maximum=20_000,
+    doc="most references one library import reads (the rest are refused with a message)",
 )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("dailypapers.ops.urls")),  # /healthz, /metrics
     path("", include("search.urls")),
     path("", include("community.urls")),
+    path("", include("library.urls")),
     path("", include("digests.urls")),
     path("", include("api.urls")),
     path("", include("sources.urls")),
